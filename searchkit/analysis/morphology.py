@@ -1,0 +1,82 @@
+"""Word form → index terms: pymorphy3 lemmas, with Snowball stems where the dictionary has no answer.
+
+Every distinct normal form among a known word's dictionary parses becomes a term (``стали`` → ``стать``,
+``сталь``), so a query in any form meets a document in any form whichever reading was meant. A word the
+dictionary does not know gets pymorphy3's best guess at its lemma and its Snowball Russian stem, because
+guesses about unknown names go wrong more often than stems do. Latin words get the Snowball English stem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pymorphy3
+import pymorphy3.dawg
+import snowballstemmer
+
+from .normalize import fold, is_latin
+
+#: Distinct word forms remembered per process. Word frequencies follow Zipf's law, so a few hundred thousand
+#: forms cover almost every token of a large corpus; each entry costs a few hundred bytes.
+CACHE_SIZE = 1 << 18
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One pymorphy3 parse of a word form, for display: lemma, grammatical tag and probability."""
+
+    lemma: str
+    tag: str
+    score: float
+
+
+class Morphology:
+    """Lemmatiser for folded word forms (see :func:`~searchkit.analysis.normalize.fold`).
+
+    Loading pymorphy3's dictionaries takes a fraction of a second and tens of megabytes, so one instance
+    per process is shared through :func:`get_morphology`.
+    """
+
+    def __init__(self, stem_unknown: bool = True) -> None:
+        self._morph = pymorphy3.MorphAnalyzer()
+        self._stem_unknown = stem_unknown
+        self._ru_stemmer = snowballstemmer.stemmer("russian")
+        self._en_stemmer = snowballstemmer.stemmer("english")
+        self.terms = lru_cache(maxsize=CACHE_SIZE)(self._terms)
+
+    @property
+    def uses_c_extension(self) -> bool:
+        """True when pymorphy3 reads its dictionaries with the DAWG C extension, not the slow pure-Python reader."""
+        return pymorphy3.dawg.EXTENSION_AVAILABLE
+
+    def is_known(self, form: str) -> bool:
+        return self._morph.word_is_known(form)
+
+    def readings(self, form: str) -> list[Reading]:
+        """All parses of ``form``, most probable first."""
+        return [Reading(fold(p.normal_form), str(p.tag), p.score) for p in self._morph.parse(form)]
+
+    def stem(self, form: str) -> str:
+        stemmer = self._en_stemmer if is_latin(form) else self._ru_stemmer
+        return stemmer.stemWord(form)
+
+    def _terms(self, form: str) -> tuple[str, ...]:
+        """The index terms of one folded word form, without duplicates, most probable first."""
+        if form.isdigit():
+            return (form,)
+        if is_latin(form):
+            return (self._en_stemmer.stemWord(form),)
+        parses = self._morph.parse(form)
+        if self._morph.word_is_known(form):
+            return tuple(dict.fromkeys(fold(p.normal_form) for p in parses))
+        guess = fold(parses[0].normal_form) if parses else form
+        if not self._stem_unknown:
+            return (guess,)
+        return tuple(dict.fromkeys((guess, self._ru_stemmer.stemWord(form))))
+
+
+@lru_cache(maxsize=4)
+def get_morphology(stem_unknown: bool = True) -> Morphology:
+    """The process-wide :class:`Morphology` for these settings."""
+    return Morphology(stem_unknown=stem_unknown)

@@ -1,0 +1,74 @@
+"""Splitting text into words with their positions and character offsets in the original text.
+
+A hyphenated compound (``северо-западный``, ``Ростов-на-Дону``, ``по-русски``) is one word and also its parts:
+the whole shares the position of its first part and the parts take consecutive positions, so the compound is
+found whole, by any part, and by a phrase of its parts written with spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh.analysis import Token, Tokenizer
+
+#: Letters and digits, plus combining marks and soft hyphens that may sit inside a word (stress marks,
+#: decomposed ``й``/``ё``).
+_WORD_CHAR = r"(?:[^\W_]|[\u0300-\u036f\u00ad])"
+_PIECE = rf"{_WORD_CHAR}+"
+_HYPHEN = "[-\u2010\u2011]"
+WORD_RE = re.compile(rf"{_PIECE}(?:{_HYPHEN}{_PIECE})*")
+_PIECE_RE = re.compile(_PIECE)
+_HYPHEN_RE = re.compile(_HYPHEN)
+
+#: Longer runs of letters are not words (base64, hashes, glued garbage); they are not indexed.
+MAX_WORD_CHARS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of the original text: ``text[start:end] == surface``."""
+
+    surface: str
+    start: int
+    end: int
+    position: int
+
+
+def iter_words(text: str) -> Iterator[Word]:
+    """Yield every word and, for compounds, each of its parts, in text order."""
+    position = 0
+    for match in WORD_RE.finditer(text):
+        surface = match.group()
+        if len(surface) > MAX_WORD_CHARS:
+            position += 1
+            continue
+        start = match.start()
+        yield Word(surface, start, match.end(), position)
+        parts = list(_PIECE_RE.finditer(surface)) if _HYPHEN_RE.search(surface) else []
+        for i, part in enumerate(parts):
+            yield Word(part.group(), start + part.start(), start + part.end(), position + i)
+        position += max(len(parts), 1)
+
+
+class RussianTokenizer(Tokenizer):
+    """Whoosh tokenizer over :func:`iter_words`, setting positions and character offsets when asked."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        words = iter_words(value) if tokenize else [Word(value, 0, len(value), 0)]
+        for word in words:
+            token.text = word.surface
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word.surface
+            if positions:
+                token.pos = start_pos + word.position
+            if chars:
+                token.startchar = start_char + word.start
+                token.endchar = start_char + word.end
+            yield token

@@ -1,0 +1,36 @@
+"""``searchkit.Index``: the library's one entry point, joining the index store, search and analysis.
+
+    from searchkit import Index
+
+    with Index.open("index") as ix:
+        for hit in ix.search("встреча президентов").hits:
+            print(hit.rank, hit.title, hit.snippet.marked())
+"""
+
+from __future__ import annotations
+
+import os
+from .analysis import AnalyzedToken, analyze
+from .index import IndexStore, ProgressCallback, SyncReport, sync
+from .search import SearchResults, search
+
+
+class Index(IndexStore):
+    """An index folder, opened with :meth:`create` or :meth:`open` (also usable as a context manager)."""
+
+    def index_path(self, *paths: str | os.PathLike[str], processes: int | None = None,
+                   progress: ProgressCallback | None = None) -> SyncReport:
+        """Bring the index in line with files and folders: add new files, re-index changed ones, remove
+        deleted ones. Files that cannot be read are listed in the report, never raised."""
+        return sync(self, paths, processes=processes, progress=progress)
+
+    def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResults:
+        """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).
+
+        Raises :class:`~searchkit.errors.QueryError` for a malformed query.
+        """
+        return search(self, query, limit=limit, offset=offset, snippets=snippets)
+
+    def analyze(self, text: str) -> list[AnalyzedToken]:
+        """How this index's analyzer treats ``text``, token by token."""
+        return analyze(text, self.settings.analyzer)

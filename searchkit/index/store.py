@@ -1,0 +1,190 @@
+"""The on-disk index: a Whoosh index plus the settings it was built with.
+
+Writes go through one writer at a time and become visible only when committed, so a crash or Ctrl-C loses at
+most the uncommitted batch and never the index. Readers always see the last commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from ..documents import Document
+from ..errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, SearchkitError
+from ..settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
+from .schema import build_schema
+from .workers import default_processes, prepare_all
+
+ENV_INDEX = "SEARCHKIT_INDEX"
+DEFAULT_INDEX_DIR = "index"
+
+#: Seconds a writer waits for another process's write lock before giving up with a clear message.
+LOCK_TIMEOUT = 5.0
+#: Memory Whoosh's writer may use for postings before it spills a run to disk.
+WRITER_MEMORY_MB = 256
+
+
+def default_index_dir() -> Path:
+    """``$SEARCHKIT_INDEX``, else ``index/`` in the current folder."""
+    return Path(os.environ.get(ENV_INDEX) or DEFAULT_INDEX_DIR)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    path: str
+    documents: int
+    terms: int
+    size_bytes: int
+    last_update: dt.datetime | None
+
+
+class IndexStore:
+    """An index folder opened for reading and writing; use :meth:`create` or :meth:`open`."""
+
+    def __init__(self, path: Path, ix: whoosh_index.Index, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        self._ix = ix
+        self._searcher: Searcher | None = None
+
+    # --- opening ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        return Path(path, SETTINGS_FILE).is_file() and whoosh_index.exists_in(str(path))
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], settings: Settings | None = None):  # type: ignore[no-untyped-def]
+        """Create an empty index at ``path``, replacing any index already there."""
+        path = Path(path)
+        settings = settings or Settings()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            ix = whoosh_index.create_in(str(path), build_schema(settings.analyzer))
+        except OSError as error:
+            raise SearchkitError(f"cannot create an index in {path}: {error.strerror or error}") from None
+        settings.save(path)
+        return cls(path, ix, settings)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], settings: Settings | None = None):  # type: ignore[no-untyped-def]
+        """Open the index at ``path``. Ranking settings may be overridden; analyzer settings are the index's."""
+        path = Path(path)
+        if not cls.exists(path):
+            raise IndexNotFoundError(f"no searchkit index in {path} (create one with: searchkit index FOLDER)")
+        stored = _read_settings(path)
+        if settings is not None and settings.analyzer != stored.analyzer:
+            raise IncompatibleIndexError(
+                f"index in {path} was built with analyzer settings {stored.analyzer}, not {settings.analyzer}: "
+                "rebuild it with: searchkit index --rebuild FOLDER")
+        if settings is not None:
+            stored = Settings(analyzer=stored.analyzer, ranking=settings.ranking)
+        try:
+            ix = whoosh_index.open_dir(str(path))
+        except Exception as error:  # Whoosh raises several unrelated types for a damaged index
+            raise IncompatibleIndexError(f"index in {path} cannot be read ({error}): rebuild it with: "
+                                         "searchkit index --rebuild FOLDER") from None
+        return cls(path, ix, stored)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix.close()
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    @property
+    def schema(self):  # type: ignore[no-untyped-def]
+        return self._ix.schema
+
+    def searcher(self) -> Searcher:
+        """A BM25F searcher on the latest commit. A stale one is replaced, not refreshed: Whoosh's refresh can keep
+        showing documents deleted since."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            ranking = self.settings.ranking
+            self._searcher = self._ix.searcher(weighting=BM25F(B=ranking.b, K1=ranking.k1))
+        return self._searcher
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def stats(self) -> IndexStats:
+        reader = self.searcher().reader()
+        terms = sum(1 for field in ("title", "body") for _ in reader.lexicon(field))
+        files = [entry for entry in self.path.iterdir() if entry.is_file()]
+        size = sum(entry.stat().st_size for entry in files)
+        tocs = [entry.stat().st_mtime for entry in files if entry.name.endswith(".toc")]
+        last = dt.datetime.fromtimestamp(max(tocs)).astimezone() if tocs else None
+        return IndexStats(str(self.path), self.doc_count(), terms, size, last)
+
+    # --- writing ------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[IndexWriter]:
+        """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C."""
+        try:
+            writer = self._ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_MEMORY_MB)
+        except LockError:
+            raise IndexLockedError(f"index in {self.path} is being written by another process; "
+                                   "try again when it has finished") from None
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def add(self, documents: Iterable[Document | Mapping[str, Any]], processes: int = 1) -> int:
+        """Add documents, replacing any with the same id; returns how many were written.
+
+        Mappings need ``id`` and ``text`` and may have ``title`` and ``date`` (YYYY-MM-DD).
+        """
+        docs = [doc if isinstance(doc, Document) else Document.from_record(doc) for doc in documents]
+        count = 0
+        with self.writer() as writer:
+            for fields in prepare_all(((doc, "") for doc in docs), self.settings.analyzer,
+                                      min(processes, default_processes())):
+                writer.update_document(**fields)
+                count += 1
+        return count
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete documents by id; returns how many existed."""
+        with self.writer() as writer:
+            return sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+
+
+def _read_settings(path: Path) -> Settings:
+    try:
+        data = json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8"))
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise IncompatibleIndexError(
+                f"index in {path} has schema version {version}, this searchkit reads version {SCHEMA_VERSION}: "
+                "rebuild it with: searchkit index --rebuild FOLDER")
+        return Settings.from_json(data)
+    except (OSError, ValueError, TypeError) as error:
+        raise IncompatibleIndexError(f"index settings {path / SETTINGS_FILE} are unreadable ({error}): "
+                                     "rebuild it with: searchkit index --rebuild FOLDER") from None

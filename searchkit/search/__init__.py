@@ -1,0 +1,7 @@
+"""The search stage: query language, compilation to Whoosh queries, ranking, hits and snippets."""
+
+from .query import parse
+from .searcher import Hit, SearchResults, compile_query, search
+from .snippets import Fragment, Snippet, Span
+
+__all__ = ["Fragment", "Hit", "SearchResults", "Snippet", "Span", "compile_query", "parse", "search"]

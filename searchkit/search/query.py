@@ -1,0 +1,288 @@
+"""The query language, parsed into a small syntax tree. Knows nothing about Whoosh or analysis.
+
+    встреча президентов            words: any may match, documents matching more rank higher
+    путин AND трамп                 both;  путин OR трамп: either;  NOT трамп or -трамп: without
+    "встреча с коллегой"~2          a phrase, here with up to 2 extra words between its words
+    title:аляска  title:(a OR b)    a field: title or body (plain words search both)
+    date:2025-08  date:[2025-08-01 TO 2025-08-31]  date:[2025-01-01 TO *]
+    встреч*                         a prefix of at least 2 letters
+    (a OR b) AND NOT c              parentheses group
+
+Explicit AND binds tighter than OR, and both tighter than plain juxtaposition. Operators are upper case, so
+«и», «или», «and» in lower case are ordinary words. Errors carry the character position of the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from ..errors import QueryError
+
+FIELDS = ("title", "body", "date")
+OPERATORS = ("AND", "OR", "NOT")
+MIN_PREFIX_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    field: str | None
+    position: int
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str | None
+    position: int
+    slop: int = 0
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive; ``None`` is an open end."""
+
+    start: dt.date | None
+    end: dt.date | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Any:
+    """Juxtaposed clauses: each positive one may match; a ``Not`` among them excludes."""
+
+    children: tuple[Node, ...]
+
+
+Node = Union[Word, Phrase, DateRange, Not, And, Or, Any]
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # WORD, PHRASE, RANGE, FIELD, LPAREN, RPAREN, AND, OR, NOT, MINUS
+    text: str
+    position: int
+    slop: int = 0
+    exclusive: bool = False
+
+
+_SPECIAL = '()"[]{}'
+_FIELD_RE = re.compile(r"([A-Za-z_]+):")
+_SLOP_RE = re.compile(r"~(\d+)")
+
+
+def tokenize(query: str) -> list[Token]:
+    """Split a query into tokens; raises :class:`QueryError` for an unclosed quote or range."""
+    tokens: list[Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(Token("LPAREN" if ch == "(" else "RPAREN", ch, i))
+            i += 1
+        elif ch == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise QueryError("the quote that opens a phrase is never closed", query, i)
+            slop = _SLOP_RE.match(query, end + 1)
+            tokens.append(Token("PHRASE", query[i + 1:end], i, slop=int(slop.group(1)) if slop else 0))
+            i = slop.end() if slop else end + 1
+        elif ch in "[{":
+            close = "]" if ch == "[" else "}"
+            end = query.find(close, i + 1)
+            if end < 0:
+                raise QueryError(f"the range opened by {ch!r} is never closed with {close!r}", query, i)
+            tokens.append(Token("RANGE", query[i + 1:end], i, exclusive=ch == "{"))
+            i = end + 1
+        elif ch in "]}":
+            raise QueryError(f"{ch!r} closes a range that was never opened", query, i)
+        else:
+            start = i
+            while i < n and not query[i].isspace() and query[i] not in _SPECIAL:
+                i += 1
+            tokens.extend(_word_tokens(query, query[start:i], start))
+    return tokens
+
+
+def _word_tokens(query: str, text: str, start: int) -> list[Token]:
+    if text in OPERATORS:
+        return [Token(text, text, start)]
+    if text.startswith("-"):
+        if len(text) == 1:
+            raise QueryError("'-' must stand right before the word it excludes", query, start)
+        return [Token("MINUS", "-", start), *_word_tokens(query, text[1:], start + 1)]
+    field = _FIELD_RE.match(text)
+    if field:
+        name = field.group(1).lower()
+        if name not in FIELDS:
+            raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
+        rest = text[field.end():]
+        return [Token("FIELD", name, start), *(_word_tokens(query, rest, start + field.end()) if rest else [])]
+    return [Token("WORD", text, start)]
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = tokenize(query)
+        self.i = 0
+
+    def error(self, message: str, position: int | None = None) -> QueryError:
+        return QueryError(message, self.query, position)
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def next(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def at(self, *kinds: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind in kinds
+
+    def clauses(self, field: str | None, closing: Token | None) -> Node:
+        children: list[Node] = []
+        while self.peek() is not None and not self.at("RPAREN"):
+            children.append(self.disjunction(field))
+        if closing is not None and not self.at("RPAREN"):
+            raise self.error("this parenthesis is never closed", closing.position)
+        if not children:
+            where = closing.position if closing else 0
+            raise self.error("empty parentheses" if closing else "the query is empty", where)
+        return children[0] if len(children) == 1 else Any(tuple(children))
+
+    def disjunction(self, field: str | None) -> Node:
+        children = [self.conjunction(field)]
+        while self.at("OR"):
+            operator = self.next()
+            children.append(self.operand(field, operator))
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def conjunction(self, field: str | None) -> Node:
+        children = [self.unary(field)]
+        while self.at("AND"):
+            operator = self.next()
+            children.append(self.operand(field, operator, unary=True))
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def operand(self, field: str | None, operator: Token, unary: bool = False) -> Node:
+        if self.peek() is None or self.at("RPAREN", "AND", "OR"):
+            raise self.error(f"{operator.text} needs a word after it", operator.position)
+        return self.unary(field) if unary else self.conjunction(field)
+
+    def unary(self, field: str | None) -> Node:
+        if self.at("NOT", "MINUS"):
+            operator = self.next()
+            if self.peek() is None or self.at("RPAREN", "AND", "OR"):
+                raise self.error(f"{operator.text} needs a word after it", operator.position)
+            return Not(self.unary(field))
+        return self.primary(field)
+
+    def primary(self, field: str | None) -> Node:
+        token = self.next()
+        if token.kind == "WORD":
+            return self.word(token, field)
+        if token.kind == "PHRASE":
+            return Phrase(token.text, field, token.position, token.slop)
+        if token.kind == "LPAREN":
+            inner = self.clauses(field, token)
+            self.next()
+            return inner
+        if token.kind == "FIELD":
+            return self.fielded(token)
+        if token.kind == "RPAREN":
+            raise self.error("')' has no matching '('", token.position)
+        if token.kind == "RANGE":
+            raise self.error("a range needs a field, as in date:[2025-08-01 TO 2025-08-31]", token.position)
+        raise self.error(f"{token.text} needs a word before it", token.position)
+
+    def word(self, token: Token, field: str | None) -> Word:
+        if token.text.endswith("*"):
+            stem = token.text.rstrip("*")
+            if len(stem) < MIN_PREFIX_CHARS or "*" in stem:
+                raise self.error(f"a prefix search needs at least {MIN_PREFIX_CHARS} letters before a final '*'",
+                                 token.position)
+            return Word(stem, field, token.position, prefix=True)
+        return Word(token.text, field, token.position)
+
+    def fielded(self, token: Token) -> Node:
+        value = self.peek()
+        if value is None or value.kind not in ("WORD", "PHRASE", "LPAREN", "RANGE"):
+            raise self.error(f"'{token.text}:' needs a value after it", token.position)
+        if token.text == "date":
+            self.next()
+            if value.kind == "RANGE":
+                return self.date_range(value)
+            if value.kind != "WORD":
+                raise self.error("date: takes a date (2025-08-12, 2025-08, 2025) or a range "
+                                 "[2025-08-01 TO 2025-08-31]", value.position)
+            start, end = self.date_span(value.text, value.position)
+            return DateRange(start, end, token.position)
+        return self.primary(token.text)
+
+    def date_range(self, token: Token) -> DateRange:
+        parts = re.split(r"\s+TO\s+", token.text.strip(), flags=re.IGNORECASE)
+        if len(parts) != 2:
+            raise self.error("a range is written [FROM TO UNTIL], as in [2025-08-01 TO 2025-08-31]",
+                             token.position)
+        low = None if parts[0] == "*" else self.date_span(parts[0], token.position)
+        high = None if parts[1] == "*" else self.date_span(parts[1], token.position)
+        start = low[0] if low else None
+        end = high[1] if high else None
+        if token.exclusive:
+            start = low[1] + dt.timedelta(days=1) if low else None
+            end = high[0] - dt.timedelta(days=1) if high else None
+        if start and end and start > end:
+            raise self.error(f"the range starts after it ends ({start} > {end})", token.position)
+        return DateRange(start, end, token.position)
+
+    def date_span(self, text: str, position: int) -> tuple[dt.date, dt.date]:
+        """``2025`` → the whole year, ``2025-08`` → the month, ``2025-08-12`` → that day."""
+        match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text.strip())
+        try:
+            if not match:
+                raise ValueError
+            year, month, day = (int(g) if g else None for g in match.groups())
+            assert year is not None
+            if day is not None and month is not None:
+                date = dt.date(year, month, day)
+                return date, date
+            if month is not None:
+                first = dt.date(year, month, 1)
+                following = dt.date(year + month // 12, month % 12 + 1, 1)
+                return first, following - dt.timedelta(days=1)
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        except ValueError:
+            raise self.error(f"{text!r} is not a date (write 2025-08-12, 2025-08 or 2025)", position) from None
+
+
+def parse(query: str) -> Node:
+    """Parse a query string; raises :class:`QueryError` pointing at the first problem."""
+    parser = _Parser(query)
+    tree = parser.clauses(None, None)
+    if parser.peek() is not None:
+        raise parser.error("')' has no matching '('", parser.next().position)
+    return tree

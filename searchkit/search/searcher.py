@@ -1,0 +1,118 @@
+"""Running a query against an index: parse, compile, rank with BM25F, and build hits with snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..index import IndexStore
+from .compile import Compiled, QueryCompiler
+from .query import parse
+from .snippets import Snippet, Span, find_matches, make_snippet
+
+#: How many index terms one ``prefix*`` may mark in snippets.
+MAX_PREFIX_TERMS = 1000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked document. Highlights are character offsets into ``title`` and the stored body."""
+
+    rank: int
+    score: float
+    id: str
+    title: str
+    date: dt.date | None
+    path: str
+    format: str
+    snippet: Snippet
+    title_highlights: tuple[Span, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "path": self.path,
+            "format": self.format,
+            "title_highlights": [[s.start, s.end] for s in self.title_highlights],
+            "snippet": {
+                "text": self.snippet.marked(lambda word: word),
+                "fragments": [
+                    {"start": f.start, "end": f.end, "text": f.text,
+                     "highlights": [{"start": s.start, "end": s.end, "form": f.text[s.start - f.start:s.end - f.start],
+                                     "term": s.term} for s in f.highlights]}
+                    for f in self.snippet.fragments
+                ],
+            },
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    seconds: float
+    offset: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "offset": self.offset,
+                "seconds": round(self.seconds, 4), "hits": [hit.to_json() for hit in self.hits]}
+
+
+def compile_query(store: IndexStore, text: str) -> Compiled:
+    """Parse and compile ``text`` for this index; raises :class:`~searchkit.errors.QueryError`."""
+    return QueryCompiler(store.schema, store.settings.ranking).compile(parse(text), text)
+
+
+def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResults:
+    """The hits ranked ``offset`` to ``offset + limit`` for the query ``text``, and the total number of hits."""
+    started = time.perf_counter()
+    compiled = compile_query(store, text)
+    searcher = store.searcher()
+    results = searcher.search(compiled.query, limit=offset + limit)
+    highlight = _highlight_terms(store, compiled) if snippets else {}
+    hits = []
+    for rank, hit in enumerate(itertools.islice(results, offset, offset + limit), start=offset + 1):
+        fields = hit.fields()
+        hits.append(_hit(store, rank, hit.score, fields, highlight))
+    return SearchResults(text, hits, len(results), time.perf_counter() - started, offset)
+
+
+def _highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:
+    """Per field, the index terms whose words should be marked: the query's own and its prefixes' expansions."""
+    reader = store.searcher().reader()
+    terms: dict[str, set[str]] = {"title": set(), "body": set()}
+    for field, term in compiled.terms:
+        terms[field].add(term)
+    for field, prefix in compiled.prefixes:
+        expanded = itertools.islice(reader.expand_prefix(field, prefix), MAX_PREFIX_TERMS)
+        terms[field].update(term.decode("utf-8") if isinstance(term, bytes) else term for term in expanded)
+    return terms
+
+
+def _hit(store: IndexStore, rank: int, score: float, fields: dict[str, Any],
+         highlight: dict[str, set[str]]) -> Hit:
+    body = fields.get("body", "")
+    title = fields.get("title", "")
+    analyzer = store.schema["body"].analyzer
+    body_matches = find_matches(analyzer, body, highlight["body"]) if highlight.get("body") else []
+    title_matches = find_matches(analyzer, title, highlight["title"]) if highlight.get("title") else []
+    date = fields.get("date")
+    return Hit(
+        rank=rank,
+        score=score,
+        id=fields["id"],
+        title=title,
+        date=date.date() if date else None,
+        path=fields.get("path", ""),
+        format=fields.get("format", ""),
+        snippet=make_snippet(body, body_matches),
+        title_highlights=tuple(title_matches),
+    )

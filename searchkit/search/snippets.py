@@ -1,0 +1,131 @@
+"""Snippets: the fragments of a document around its matches, with the original word forms that matched.
+
+The stored text is run through the index's analyzer again, so a word matches when any of its terms is a query
+term: «встречей» is marked for the query «встреча» although the two strings differ. Fragments are chosen to
+cover the most distinct query terms, then widened to word boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from whoosh.analysis import Analyzer
+
+FRAGMENT_CHARS = 200
+MAX_FRAGMENTS = 2
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A matched word: ``text[start:end]`` of the field, and the query term it matched."""
+
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of the field's text: ``text == field_text[start:end]``; highlights in field coordinates."""
+
+    start: int
+    end: int
+    text: str
+    highlights: tuple[Span, ...]
+
+    def marked(self, mark: Callable[[str], str]) -> str:
+        """The fragment's text with each highlight passed through ``mark`` (``lambda w: f"[{w}]"``)."""
+        out, cursor = [], self.start
+        for span in self.highlights:
+            out.append(self.text[cursor - self.start:span.start - self.start])
+            out.append(mark(self.text[span.start - self.start:span.end - self.start]))
+            cursor = span.end
+        out.append(self.text[cursor - self.start:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    fragments: tuple[Fragment, ...]
+    #: Whether text was left out before the first fragment and after the last.
+    cut_before: bool
+    cut_after: bool
+
+    def marked(self, mark: Callable[[str], str] = lambda word: f"[{word}]", separator: str = f" {ELLIPSIS} ") -> str:
+        """The snippet as one line, matches passed through ``mark`` and fragments joined by an ellipsis."""
+        text = separator.join(" ".join(f.marked(mark).split()) for f in self.fragments)
+        return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
+
+
+def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Span]:
+    """Every word of ``text`` one of whose terms is in ``terms``, longest first where words overlap
+    (a compound and its parts)."""
+    wanted = set(terms)
+    spans: dict[tuple[int, int], str] = {}
+    for token in analyzer(text, chars=True, mode="index"):
+        if token.text in wanted:
+            spans.setdefault((token.startchar, token.endchar), token.text)
+    result: list[Span] = []
+    for (start, end), term in sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1])):
+        if result and start < result[-1].end:
+            continue  # a part inside a compound already marked whole
+        result.append(Span(start, end, term))
+    return result
+
+
+def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,
+                 max_fragments: int = MAX_FRAGMENTS) -> Snippet:
+    """Up to ``max_fragments`` windows of about ``fragment_chars`` over ``text``, best windows first chosen,
+    shown in text order. With no matches, the beginning of the text."""
+    if not matches:
+        end = _word_end(text, min(len(text), fragment_chars))
+        return Snippet((Fragment(0, end, text[:end], ()),), False, end < len(text))
+    chosen: list[tuple[int, int]] = []
+    remaining = list(matches)
+    while remaining and len(chosen) < max_fragments:
+        window = _best_window(remaining, fragment_chars)
+        chosen.append(window)
+        # Matches near a chosen window would give an overlapping fragment.
+        remaining = [m for m in remaining if not window[0] - fragment_chars < m.start < window[1] + fragment_chars]
+    fragments = []
+    for first, last in sorted(chosen):
+        start, end = _widen(text, first, last, fragment_chars)
+        inside = tuple(m for m in matches if start <= m.start and m.end <= end)
+        fragments.append(Fragment(start, end, text[start:end], inside))
+    return Snippet(tuple(fragments), fragments[0].start > 0, fragments[-1].end < len(text))
+
+
+def _best_window(matches: list[Span], width: int) -> tuple[int, int]:
+    """The window starting at a match that covers the most distinct terms, then the most matches."""
+    best, best_key = (matches[0].start, matches[0].end), (-1, -1)
+    for i, anchor in enumerate(matches):
+        inside = [m for m in matches[i:] if m.end - anchor.start <= width]
+        key = (len({m.term for m in inside}), len(inside))
+        if key > best_key:
+            best, best_key = (anchor.start, inside[-1].end), key
+    return best
+
+
+def _widen(text: str, first: int, last: int, width: int) -> tuple[int, int]:
+    """Extend [first, last) to about ``width`` characters, centred, ending on word boundaries."""
+    spare = max(0, width - (last - first))
+    start = max(0, first - spare // 2)
+    end = min(len(text), last + spare - (first - start))
+    start = max(0, min(start, end - width))
+    return _word_start(text, start, first), _word_end(text, end)
+
+
+def _word_start(text: str, start: int, limit: int) -> int:
+    if start == 0:
+        return 0
+    space = text.find(" ", start, limit)
+    return space + 1 if space >= 0 else start
+
+
+def _word_end(text: str, end: int) -> int:
+    if end >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, end)
+    return space if space > 0 else end

@@ -1,0 +1,66 @@
+"""Settings that travel with an index.
+
+Analyzer settings decide which terms are written to disk, so they are fixed when an index is created and
+checked when it is opened; ranking settings only shape scores at query time and may be changed freely.
+Both live in ``searchkit.json`` inside the index folder, never in module globals.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+#: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
+SCHEMA_VERSION = 1
+
+SETTINGS_FILE = "searchkit.json"
+
+
+@dataclass(frozen=True)
+class AnalyzerSettings:
+    """How text becomes terms.
+
+    ``stopwords``: leave Russian stop words out of the index (their positions are still counted).
+    ``stem_unknown``: add the Snowball stem of words pymorphy3's dictionary does not know.
+    """
+
+    stopwords: bool = True
+    stem_unknown: bool = True
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """BM25F parameters and per-field boosts, applied at query time."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_boost: float = 2.0
+    body_boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+
+    def with_ranking(self, **changes: float) -> Settings:
+        """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``)."""
+        return replace(self, ranking=replace(self.ranking, **changes))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        return cls(
+            analyzer=AnalyzerSettings(**data.get("analyzer", {})),
+            ranking=RankingSettings(**data.get("ranking", {})),
+        )
+
+    def save(self, index_dir: Path) -> None:
+        path = index_dir / SETTINGS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
