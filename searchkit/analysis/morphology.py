@@ -24,10 +24,11 @@ CACHE_SIZE = 1 << 18
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One pymorphy3 parse of a word form, for display: lemma, grammatical tag and probability."""
+    """One reading of a word form, for display: a lemma, its part of speech, and the summed probability of
+    pymorphy3's parses that give this lemma and part of speech."""
 
     lemma: str
-    tag: str
+    pos: str
     score: float
 
 
@@ -54,8 +55,13 @@ class Morphology:
         return self._morph.word_is_known(form)
 
     def readings(self, form: str) -> list[Reading]:
-        """All parses of ``form``, most probable first."""
-        return [Reading(fold(p.normal_form), str(p.tag), p.score) for p in self._morph.parse(form)]
+        """The distinct (lemma, part of speech) readings of ``form``, most probable first."""
+        scores: dict[tuple[str, str], float] = {}
+        for parse in self._morph.parse(form):
+            key = (fold(parse.normal_form), str(parse.tag.POS or parse.tag).split(",")[0])
+            scores[key] = scores.get(key, 0.0) + parse.score
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        return [Reading(lemma, pos, score) for (lemma, pos), score in ranked]
 
     def stem(self, form: str) -> str:
         stemmer = self._en_stemmer if is_latin(form) else self._ru_stemmer

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
@@ -34,6 +35,9 @@ DEFAULT_INDEX_DIR = "index"
 LOCK_TIMEOUT = 5.0
 #: Memory Whoosh's writer may use for postings before it spills a run to disk.
 WRITER_MEMORY_MB = 256
+
+
+_Store = TypeVar("_Store", bound="IndexStore")
 
 
 def default_index_dir() -> Path:
@@ -66,7 +70,7 @@ class IndexStore:
         return Path(path, SETTINGS_FILE).is_file() and whoosh_index.exists_in(str(path))
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    def create(cls: type[_Store], path: str | os.PathLike[str], settings: Settings | None = None) -> _Store:
         """Create an empty index at ``path``, replacing any index already there."""
         path = Path(path)
         settings = settings or Settings()
@@ -79,7 +83,7 @@ class IndexStore:
         return cls(path, ix, settings)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    def open(cls: type[_Store], path: str | os.PathLike[str], settings: Settings | None = None) -> _Store:
         """Open the index at ``path``. Ranking settings may be overridden; analyzer settings are the index's."""
         path = Path(path)
         if not cls.exists(path):
@@ -104,7 +108,7 @@ class IndexStore:
             self._searcher = None
         self._ix.close()
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self: _Store) -> _Store:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -113,7 +117,7 @@ class IndexStore:
     # --- reading ------------------------------------------------------------------------------------------
 
     @property
-    def schema(self):  # type: ignore[no-untyped-def]
+    def schema(self) -> Schema:
         return self._ix.schema
 
     def searcher(self) -> Searcher:

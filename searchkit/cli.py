@@ -1,0 +1,262 @@
+"""The ``searchkit`` command: presentation only. Every command calls the library and prints what it returns.
+
+User errors (no index, unreadable path, bad query) print one line to stderr and exit with status 2; Ctrl-C
+exits with 130 and leaves the index as it was at its last commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .engine import Index
+from .errors import QueryError, SearchkitError
+from .index import Progress, SyncReport, default_index_dir
+from .search import SearchResults
+
+DEFAULT_CORPUS = "corpus"
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+INDEX_OPTION = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Index folder (default: $SEARCHKIT_INDEX, else ./index).")
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"searchkit: error: {escape(message)}", soft_wrap=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's errors into one line on stderr and an exit status, never a traceback."""
+    try:
+        yield
+    except QueryError as error:
+        err.print(f"searchkit: error: {escape(str(error))}", soft_wrap=True)
+        if error.position is not None:
+            err.print(escape(error.pointer()), soft_wrap=True)
+        sys.exit(EXIT_USER_ERROR)
+    except SearchkitError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        err.print("searchkit: interrupted; the index keeps its last commit")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="""Examples:
+
+\b
+  searchkit search "встреча Путина и Трампа"
+  searchkit index ~/archive/news
+  searchkit analyze "Стали ли сталь прочнее?"
+  searchkit stats""")
+@click.version_option(__version__, prog_name="searchkit")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Full-text search for Russian text: any form of a word finds every other form."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@main.command("index", epilog="""Examples:
+
+\b
+  searchkit index                    # the corpus/ folder
+  searchkit index ~/notes news.jsonl
+  searchkit index --rebuild corpus""")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@INDEX_OPTION
+@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for analysis (default: every core for large inputs).")
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None) -> None:
+    """Index files and folders: add new files, re-index changed ones, remove deleted ones.
+
+    Reads .txt, .md, .html, .json, .jsonl and .csv in UTF-8, cp1251 or koi8-r. With no PATH, indexes
+    ./corpus. Files that cannot be read are listed with the reason and skipped.
+    """
+    index_dir = index_dir or default_index_dir()
+    roots = list(paths) or [Path(DEFAULT_CORPUS)]
+    for root in roots:
+        if not root.exists():
+            fail(f"{root}: no such file or folder")
+    with user_errors():
+        report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs)
+    print_report(index_dir, report)
+
+
+def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None) -> SyncReport:
+    """Create or update the index with a progress bar on a terminal."""
+    opened = Index.create(index_dir) if rebuild or not Index.exists(index_dir) else Index.open(index_dir)
+    with opened as ix, progress_bar() as progress:
+        return ix.index_path(*roots, processes=jobs, progress=progress)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[Progress], None] | None]:
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    with Bar(TextColumn("indexing"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} files"),
+             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("index", total=None, rate="")
+
+        def update(p: Progress) -> None:
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            rate = f"{p.documents / elapsed:,.0f} docs/s  {p.bytes_done / elapsed / 2**20:.2f} MB/s"
+            bar.update(task, completed=p.files_done, total=p.files_total, rate=rate)
+
+        yield update
+
+
+def print_report(index_dir: Path, report: SyncReport) -> None:
+    rate = report.bytes_read / 2**20 / report.seconds if report.seconds else 0.0
+    err.print(f"Indexed into {escape(str(index_dir))}: {report.added} added, {report.updated} updated, "
+              f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped; "
+              f"{report.documents} documents in {report.seconds:.1f} s ({rate:.2f} MB/s)", soft_wrap=True)
+    for skipped in report.skipped:
+        err.print(f"  skipped {escape(skipped.path)}: {escape(skipped.reason)}", soft_wrap=True)
+
+
+@main.command("search", epilog="""Query syntax:
+
+\b
+  встреча президентов          any of the words; more matches rank higher
+  путин AND трамп              both;  a OR b: either;  NOT b or -b: without
+  "встреча в Анкоридже"~2      phrase, up to 2 words apart
+  title:аляска                 in the title only
+  date:[2025-08-01 TO 2025-08-31]   date:2025-08
+  встреч*                      prefix
+
+\b
+Examples:
+  searchkit search "встреча Путина и Трампа"
+  searchkit search --json --limit 3 "сталь -завод"
+""")
+@click.argument("query")
+@INDEX_OPTION
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Hits to skip (for paging).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (highlights as offsets).")
+def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool) -> None:
+    """Search the index. Every word is matched in all its forms."""
+    with user_errors():
+        with open_or_build(index_dir) as ix:
+            results = ix.search(query, limit=limit, offset=offset)
+    if as_json:
+        out.print_json(json.dumps(results.to_json(), ensure_ascii=False))
+        return
+    print_results(results)
+
+
+@contextmanager
+def open_or_build(index_dir: Path | None) -> Iterator[Index]:
+    """Open the index; on a fresh checkout (no index, default location, a corpus/ folder) build it first."""
+    path = index_dir or default_index_dir()
+    if not Index.exists(path) and index_dir is None and Path(DEFAULT_CORPUS).is_dir():
+        err.print(f"No index in {path}: indexing {DEFAULT_CORPUS}/ first.")
+        print_report(path, build_index(path, [Path(DEFAULT_CORPUS)]))
+    with Index.open(path) as ix:
+        yield ix
+
+
+def mark(word: str) -> str:
+    """A matched word: coloured on a terminal, in [brackets] elsewhere."""
+    if out.is_terminal and not out.no_color:
+        return f"[bold yellow]{escape(word)}[/]"
+    return escape(f"[{word}]")
+
+
+def print_results(results: SearchResults) -> None:
+    if not results.hits:
+        out.print(f"No documents match {escape(results.query)!s}.")
+        return
+    for hit in results.hits:
+        date = f"  {hit.date.isoformat()}" if hit.date else ""
+        out.print(f"[bold]{hit.rank}. {escape(hit.title)}[/]{date}  [dim]score {hit.score:.2f}[/]", soft_wrap=True)
+        out.print(f"   [dim]{escape(hit.id)}[/]", soft_wrap=True)
+        snippet = hit.snippet.marked(lambda word: "\x00" + word + "\x01")
+        out.print("   " + _render_marks(snippet), soft_wrap=True)
+        out.print()
+    last = results.offset + len(results.hits)
+    out.print(f"{results.total} hits, showing {results.offset + 1}–{last}, in {results.seconds * 1000:.0f} ms",
+              soft_wrap=True)
+
+
+def _render_marks(text: str) -> str:
+    """Escape snippet text for rich and turn the \\x00word\\x01 placeholders into marks."""
+    parts = []
+    for chunk in text.split("\x00"):
+        word, sep, rest = chunk.partition("\x01")
+        parts.append(mark(word) + escape(rest) if sep else escape(chunk))
+    return "".join(parts)
+
+
+@main.command("analyze", epilog="""Example:
+
+\b
+  searchkit analyze "Стали ли сталь прочнее в Ростове-на-Дону?"
+""")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
+def analyze_command(text: str, as_json: bool) -> None:
+    """Show how TEXT is analysed: each word's offsets, normal form, lemmas with part of speech and score."""
+    from .analysis import analyze
+
+    tokens = analyze(text)
+    if as_json:
+        out.print_json(json.dumps([_token_json(t) for t in tokens], ensure_ascii=False))
+        return
+    table = Table("pos", "word", "chars", "normalised", "indexed as", "readings: lemma POS score")
+    for token in tokens:
+        readings = "\n".join(f"{r.lemma} {r.pos} {r.score:.3f}" for r in token.readings)
+        terms = "(stop word)" if token.stopword else ", ".join(token.terms)
+        if not token.known and not token.stopword:
+            terms += " (stem: not in dictionary)"
+        table.add_row(str(token.position), escape(token.surface), f"{token.start}-{token.end}",
+                      escape(token.folded), escape(terms), escape(readings))
+    out.print(table)
+
+
+def _token_json(token: Any) -> dict[str, Any]:
+    return {
+        "token": token.surface, "start": token.start, "end": token.end, "position": token.position,
+        "normalized": token.folded, "stopword": token.stopword, "known": token.known, "terms": list(token.terms),
+        "readings": [{"lemma": r.lemma, "pos": r.pos, "score": round(r.score, 4)} for r in token.readings],
+    }
+
+
+@main.command("stats")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_command(index_dir: Path | None, as_json: bool) -> None:
+    """Documents, distinct terms, size on disk and last update of the index."""
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        stats = ix.stats()
+    data = {
+        "index": stats.path, "documents": stats.documents, "terms": stats.terms,
+        "size_bytes": stats.size_bytes, "last_update": stats.last_update.isoformat() if stats.last_update else None,
+    }
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    for key, value in data.items():
+        out.print(f"{key:12} {escape(str(value))}")
