@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Combining acute/grave (stress marks) and the soft hyphen: present in typeset text, absent from queries.
 INVISIBLE = "\u0301\u0300\u00ad"
@@ -20,12 +21,12 @@ _CYRILLIC_RE = re.compile("[а-я]")
 _LATIN_RE = re.compile("[a-z]")
 
 
+@lru_cache(maxsize=1 << 18)
 def fold(word: str) -> str:
     """Return the comparable form of one word: NFC, no stress marks or soft hyphens, lower case, ``ё``→``е``,
     and Latin look-alike letters mapped to Cyrillic when the word is otherwise Cyrillic."""
     word = unicodedata.normalize("NFC", word)
-    if any(ch in INVISIBLE for ch in word):
-        word = _INVISIBLE_RE.sub("", word)
+    word = _INVISIBLE_RE.sub("", word)
     word = word.lower().replace("ё", "е")
     if _LATIN_RE.search(word) and _CYRILLIC_RE.search(word):
         word = word.translate(_LOOKALIKES)
