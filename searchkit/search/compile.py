@@ -122,8 +122,11 @@ def _any_term(fieldname: str, terms: list[str]) -> wq.Query:
     return wq.Or([wq.Term(fieldname, term) for term in terms])
 
 
-class _Near(SpanNear):
-    """Whoosh's SpanNear, able to estimate its size so it can sit inside an OR."""
+class _SizedSpan:
+    """Whoosh's span queries cannot estimate their size, which an OR over them asks for; the query they wrap
+    (``self.q``, an And or Or of the same terms) can."""
+
+    q: wq.Query
 
     def estimate_size(self, ixreader) -> int:  # type: ignore[no-untyped-def]
         return self.q.estimate_size(ixreader)
@@ -132,11 +135,19 @@ class _Near(SpanNear):
         return self.q.estimate_min_size(ixreader)
 
 
+class _Near(_SizedSpan, SpanNear):
+    pass
+
+
+class _SpanOr(_SizedSpan, SpanOr):
+    pass
+
+
 def _span_chain(fieldname: str, groups: list[tuple[int, list[str]]], slop: int) -> wq.Query:
     """Positions in order, each at exactly its distance from the previous one (plus up to ``slop`` more)."""
     def unit(terms: list[str]) -> wq.Query:
         terms_q = [wq.Term(fieldname, term) for term in terms]
-        return terms_q[0] if len(terms_q) == 1 else SpanOr(terms_q)
+        return terms_q[0] if len(terms_q) == 1 else _SpanOr(terms_q)
 
     chain = unit(groups[0][1])
     previous = groups[0][0]

@@ -85,7 +85,8 @@ def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_
     chosen: list[tuple[int, int]] = []
     remaining = list(matches)
     while remaining and len(chosen) < max_fragments:
-        window = _best_window(remaining, fragment_chars)
+        # Matches are grouped in a narrower window, so the fragment keeps some context around them.
+        window = _best_window(remaining, fragment_chars * 2 // 3)
         chosen.append(window)
         # Matches near a chosen window would give an overlapping fragment.
         remaining = [m for m in remaining if not window[0] - fragment_chars < m.start < window[1] + fragment_chars]
