@@ -6,30 +6,28 @@ exits with 130 and leaves the index as it was at its last commit.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from . import __version__
+from . import __version__, render
 from .engine import Index
 from .errors import QueryError, SearchkitError
 from .index import Progress, SyncReport, default_index_dir
-from .search import SearchResults
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# Piped output keeps one line per line of text, for grep and scripts; a terminal wraps to its width.
+out = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 INDEX_OPTION = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -37,7 +35,7 @@ INDEX_OPTION = click.option(
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"searchkit: error: {escape(message)}", soft_wrap=True)
+    err.print(f"searchkit: error: {escape(message)}")
     sys.exit(EXIT_USER_ERROR)
 
 
@@ -47,9 +45,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except QueryError as error:
-        err.print(f"searchkit: error: {escape(str(error))}", soft_wrap=True)
+        err.print(f"searchkit: error: {escape(str(error))}")
         if error.position is not None:
-            err.print(escape(error.pointer()), soft_wrap=True)
+            err.print(escape(error.pointer()))
         sys.exit(EXIT_USER_ERROR)
     except SearchkitError as error:
         fail(str(error))
@@ -98,7 +96,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
             fail(f"{root}: no such file or folder")
     with user_errors():
         report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs)
-    print_report(index_dir, report)
+    render.print_report(err, str(index_dir), report)
 
 
 def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None) -> SyncReport:
@@ -127,15 +125,6 @@ def progress_bar() -> Iterator[Callable[[Progress], None] | None]:
         yield update
 
 
-def print_report(index_dir: Path, report: SyncReport) -> None:
-    rate = report.bytes_read / 2**20 / report.seconds if report.seconds else 0.0
-    err.print(f"Indexed into {escape(str(index_dir))}: {report.added} added, {report.updated} updated, "
-              f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped; "
-              f"{report.documents} documents in {report.seconds:.1f} s ({rate:.2f} MB/s)", soft_wrap=True)
-    for skipped in report.skipped:
-        err.print(f"  skipped {escape(skipped.path)}: {escape(skipped.reason)}", soft_wrap=True)
-
-
 @main.command("search", epilog="""Query syntax:
 
 \b
@@ -162,9 +151,9 @@ def search_command(query: str, index_dir: Path | None, limit: int, offset: int, 
         with open_or_build(index_dir) as ix:
             results = ix.search(query, limit=limit, offset=offset)
     if as_json:
-        out.print_json(json.dumps(results.to_json(), ensure_ascii=False))
-        return
-    print_results(results)
+        render.print_json(out, results.to_json())
+    else:
+        render.print_results(out, results)
 
 
 @contextmanager
@@ -173,41 +162,9 @@ def open_or_build(index_dir: Path | None) -> Iterator[Index]:
     path = index_dir or default_index_dir()
     if not Index.exists(path) and index_dir is None and Path(DEFAULT_CORPUS).is_dir():
         err.print(f"No index in {path}: indexing {DEFAULT_CORPUS}/ first.")
-        print_report(path, build_index(path, [Path(DEFAULT_CORPUS)]))
+        render.print_report(err, str(path), build_index(path, [Path(DEFAULT_CORPUS)]))
     with Index.open(path) as ix:
         yield ix
-
-
-def mark(word: str) -> str:
-    """A matched word: coloured on a terminal, in [brackets] elsewhere."""
-    if out.is_terminal and not out.no_color:
-        return f"[bold yellow]{escape(word)}[/]"
-    return escape(f"[{word}]")
-
-
-def print_results(results: SearchResults) -> None:
-    if not results.hits:
-        out.print(f"No documents match {escape(results.query)!s}.")
-        return
-    for hit in results.hits:
-        date = f"  {hit.date.isoformat()}" if hit.date else ""
-        out.print(f"[bold]{hit.rank}. {escape(hit.title)}[/]{date}  [dim]score {hit.score:.2f}[/]", soft_wrap=True)
-        out.print(f"   [dim]{escape(hit.id)}[/]", soft_wrap=True)
-        snippet = hit.snippet.marked(lambda word: "\x00" + word + "\x01")
-        out.print("   " + _render_marks(snippet), soft_wrap=True)
-        out.print()
-    last = results.offset + len(results.hits)
-    out.print(f"{results.total} hits, showing {results.offset + 1}–{last}, in {results.seconds * 1000:.0f} ms",
-              soft_wrap=True)
-
-
-def _render_marks(text: str) -> str:
-    """Escape snippet text for rich and turn the \\x00word\\x01 placeholders into marks."""
-    parts = []
-    for chunk in text.split("\x00"):
-        word, sep, rest = chunk.partition("\x01")
-        parts.append(mark(word) + escape(rest) if sep else escape(chunk))
-    return "".join(parts)
 
 
 @main.command("analyze", epilog="""Example:
@@ -223,25 +180,9 @@ def analyze_command(text: str, as_json: bool) -> None:
 
     tokens = analyze(text)
     if as_json:
-        out.print_json(json.dumps([_token_json(t) for t in tokens], ensure_ascii=False))
-        return
-    table = Table("pos", "word", "chars", "normalised", "indexed as", "readings: lemma POS score")
-    for token in tokens:
-        readings = "\n".join(f"{r.lemma} {r.pos} {r.score:.3f}" for r in token.readings)
-        terms = "(stop word)" if token.stopword else ", ".join(token.terms)
-        if not token.known and not token.stopword:
-            terms += " (stem: not in dictionary)"
-        table.add_row(str(token.position), escape(token.surface), f"{token.start}-{token.end}",
-                      escape(token.folded), escape(terms), escape(readings))
-    out.print(table)
-
-
-def _token_json(token: Any) -> dict[str, Any]:
-    return {
-        "token": token.surface, "start": token.start, "end": token.end, "position": token.position,
-        "normalized": token.folded, "stopword": token.stopword, "known": token.known, "terms": list(token.terms),
-        "readings": [{"lemma": r.lemma, "pos": r.pos, "score": round(r.score, 4)} for r in token.readings],
-    }
+        render.print_json(out, render.analysis_json(tokens))
+    else:
+        out.print(render.analysis_table(tokens))
 
 
 @main.command("stats")
@@ -251,12 +192,25 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Documents, distinct terms, size on disk and last update of the index."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         stats = ix.stats()
-    data = {
-        "index": stats.path, "documents": stats.documents, "terms": stats.terms,
-        "size_bytes": stats.size_bytes, "last_update": stats.last_update.isoformat() if stats.last_update else None,
-    }
     if as_json:
-        out.print_json(json.dumps(data, ensure_ascii=False))
-        return
-    for key, value in data.items():
-        out.print(f"{key:12} {escape(str(value))}")
+        render.print_json(out, render.stats_json(stats))
+    else:
+        render.print_stats(out, stats)
+
+
+@main.command("explain", epilog="""Example:
+
+\b
+  searchkit explain "встреча Путина и Трампа" corpus/2025-08-12-putin-kim.txt
+""")
+@click.argument("query")
+@click.argument("doc_id")
+@INDEX_OPTION
+def explain_command(query: str, doc_id: str, index_dir: Path | None) -> None:
+    """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions, its score."""
+    from .search import explain
+
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        explanation = explain(ix, query, doc_id)
+        fields = ix.searcher().document(id=doc_id) or {}
+    out.print(render.explanation_table(out, explanation, fields))

@@ -77,7 +77,7 @@ def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snipp
     compiled = compile_query(store, text)
     searcher = store.searcher()
     results = searcher.search(compiled.query, limit=offset + limit)
-    highlight = _highlight_terms(store, compiled) if snippets else {}
+    highlight = highlight_terms(store, compiled) if snippets else {}
     hits = []
     for rank, hit in enumerate(itertools.islice(results, offset, offset + limit), start=offset + 1):
         fields = hit.fields()
@@ -85,7 +85,7 @@ def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snipp
     return SearchResults(text, hits, len(results), time.perf_counter() - started, offset)
 
 
-def _highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:
+def highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:
     """Per field, the index terms whose words should be marked: the query's own and its prefixes' expansions."""
     reader = store.searcher().reader()
     terms: dict[str, set[str]] = {"title": set(), "body": set()}

@@ -1,0 +1,77 @@
+"""Why a document matched: for each query word, its normal forms, the document's words that matched them,
+their positions, and the word's share of the BM25F score.
+
+Each word's share is the score of that word's own query on the document; the hit's score is the sum of these
+shares for queries that combine words with OR and AND (Whoosh adds the scores of matching sub-queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from ..errors import QueryError, SearchkitError
+from ..index import IndexStore
+from . import query as ast
+from .compile import QueryCompiler
+from .searcher import highlight_terms
+from .snippets import Span, find_matches
+
+
+@dataclass(frozen=True)
+class WordExplanation:
+    """One query word or phrase: what it was analysed into and what it found in the document."""
+
+    text: str
+    field: str | None
+    terms: tuple[str, ...]
+    matches: dict[str, tuple[Span, ...]]  # field name -> matched words in that field's text
+    score: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    doc_id: str
+    title: str
+    score: float
+    words: tuple[WordExplanation, ...]
+
+
+def positive_leaves(node: ast.Node) -> list[ast.Word | ast.Phrase]:
+    """The words and phrases of a query that are searched for (not under NOT), in query order."""
+    if isinstance(node, (ast.Word, ast.Phrase)):
+        return [node]
+    if isinstance(node, (ast.And, ast.Or, ast.Any)):
+        return [leaf for child in node.children for leaf in positive_leaves(child)]
+    return []
+
+
+def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
+    """Explain the score of document ``doc_id`` for the query ``text``."""
+    searcher = store.searcher()
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        raise SearchkitError(f"no document with id {doc_id!r} in {store.path}")
+    fields = searcher.stored_fields(docnum)
+    compiler = QueryCompiler(store.schema, store.settings.ranking)
+    tree = ast.parse(text)
+    total = _score(store, compiler.compile(tree, text).query, doc_id)
+    analyzer = store.schema["body"].analyzer
+    words = []
+    for leaf in positive_leaves(tree):
+        try:
+            compiled = compiler.compile(leaf, text)
+        except QueryError:
+            continue  # a stop word: nothing indexed, nothing scored
+        terms_by_field = highlight_terms(store, compiled)
+        matches = {name: tuple(find_matches(analyzer, fields.get(name, ""), terms))
+                   for name, terms in terms_by_field.items() if terms}
+        terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
+        words.append(WordExplanation(leaf.text, leaf.field, terms, matches, _score(store, compiled.query, doc_id)))
+    return Explanation(doc_id, fields.get("title", ""), total, tuple(words))
+
+
+def _score(store: IndexStore, query: wq.Query, doc_id: str) -> float:
+    results = store.searcher().search(query, filter=wq.Term("id", doc_id), limit=1)
+    return results[0].score if len(results) else 0.0
