@@ -7,6 +7,7 @@ most the uncommitted batch and never the index. Readers always see the last comm
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +23,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from ..analysis import fold
 from ..documents import Document
 from ..errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, SearchkitError
 from ..settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
@@ -33,6 +35,8 @@ DEFAULT_INDEX_DIR = "index"
 
 #: Seconds a writer waits for another process's write lock before giving up with a clear message.
 LOCK_TIMEOUT = 5.0
+#: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
+VOCABULARY_SCAN = 5000
 #: Memory Whoosh's writer may use for postings before it spills a run to disk.
 WRITER_MEMORY_MB = 256
 
@@ -133,6 +137,15 @@ class IndexStore:
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
+
+    def vocabulary(self, prefix: str, limit: int = 20, scan: int = VOCABULARY_SCAN) -> list[tuple[str, int]]:
+        """Words of the indexed documents, as written (folded), that start with ``prefix``: the ``limit``
+        found in most documents among the first ``scan`` in alphabetical order."""
+        reader = self.searcher().reader()
+        found = [(term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
+                 for term, info in itertools.islice(reader.iter_prefix("forms", fold(prefix)), scan)]
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found[:limit]
 
     def stats(self) -> IndexStats:
         reader = self.searcher().reader()

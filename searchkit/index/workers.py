@@ -40,6 +40,7 @@ def prepare(schema: Schema, document: Document, source_key: str) -> dict[str, An
         "_stored_title": document.title,
         "body": postings(schema, "body", document.body),
         "_stored_body": document.body,
+        "forms": postings(schema, "forms", f"{document.title}\n{document.body}"),
         "format": document.format,
         "encoding": document.encoding,
         "hash": document.hash,
