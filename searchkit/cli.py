@@ -63,13 +63,20 @@ def user_errors() -> Iterator[None]:
   searchkit search "встреча Путина и Трампа"
   searchkit index ~/archive/news
   searchkit analyze "Стали ли сталь прочнее?"
-  searchkit stats""")
+  searchkit stats
+  searchkit repl""")
 @click.version_option(__version__, prog_name="searchkit")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Full-text search for Russian text: any form of a word finds every other form."""
+    """Full-text search for Russian text: any form of a word finds every other form.
+
+    With no command on a terminal, opens the interactive prompt (searchkit repl).
+    """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(repl_command)
+        else:
+            click.echo(ctx.get_help())
 
 
 @main.command("index", epilog="""Examples:
@@ -214,3 +221,15 @@ def explain_command(query: str, doc_id: str, index_dir: Path | None) -> None:
         explanation = explain(ix, query, doc_id)
         fields = ix.searcher().document(id=doc_id) or {}
     out.print(render.explanation_table(out, explanation, fields))
+
+
+@main.command("repl", epilog="""In the prompt, type a query, or :help for the commands (:open N, :explain N,
+:more, :analyze TEXT, :stats, :limit N, :index DIR, :json, :quit).""")
+@INDEX_OPTION
+@click.option("--vi", "vi_mode", is_flag=True, help="Vi key bindings instead of Emacs ones.")
+def repl_command(index_dir: Path | None = None, vi_mode: bool = False) -> None:
+    """Search interactively: completion, history, highlighted results, paging, explain."""
+    from .repl import run_repl
+
+    with user_errors(), open_or_build(index_dir) as ix:
+        run_repl(ix, vi_mode=vi_mode)

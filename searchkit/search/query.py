@@ -81,6 +81,7 @@ class Token:
     kind: str  # WORD, PHRASE, RANGE, FIELD, LPAREN, RPAREN, AND, OR, NOT, MINUS
     text: str
     position: int
+    end: int
     slop: int = 0
     exclusive: bool = False
 
@@ -99,21 +100,22 @@ def tokenize(query: str) -> list[Token]:
         if ch.isspace():
             i += 1
         elif ch in "()":
-            tokens.append(Token("LPAREN" if ch == "(" else "RPAREN", ch, i))
+            tokens.append(Token("LPAREN" if ch == "(" else "RPAREN", ch, i, i + 1))
             i += 1
         elif ch == '"':
             end = query.find('"', i + 1)
             if end < 0:
                 raise QueryError("the quote that opens a phrase is never closed", query, i)
             slop = _SLOP_RE.match(query, end + 1)
-            tokens.append(Token("PHRASE", query[i + 1:end], i, slop=int(slop.group(1)) if slop else 0))
-            i = slop.end() if slop else end + 1
+            after = slop.end() if slop else end + 1
+            tokens.append(Token("PHRASE", query[i + 1:end], i, after, slop=int(slop.group(1)) if slop else 0))
+            i = after
         elif ch in "[{":
             close = "]" if ch == "[" else "}"
             end = query.find(close, i + 1)
             if end < 0:
                 raise QueryError(f"the range opened by {ch!r} is never closed with {close!r}", query, i)
-            tokens.append(Token("RANGE", query[i + 1:end], i, exclusive=ch == "{"))
+            tokens.append(Token("RANGE", query[i + 1:end], i, end + 1, exclusive=ch == "{"))
             i = end + 1
         elif ch in "]}":
             raise QueryError(f"{ch!r} closes a range that was never opened", query, i)
@@ -127,19 +129,20 @@ def tokenize(query: str) -> list[Token]:
 
 def _word_tokens(query: str, text: str, start: int) -> list[Token]:
     if text in OPERATORS:
-        return [Token(text, text, start)]
+        return [Token(text, text, start, start + len(text))]
     if text.startswith("-"):
         if len(text) == 1:
             raise QueryError("'-' must stand right before the word it excludes", query, start)
-        return [Token("MINUS", "-", start), *_word_tokens(query, text[1:], start + 1)]
+        return [Token("MINUS", "-", start, start + 1), *_word_tokens(query, text[1:], start + 1)]
     field = _FIELD_RE.match(text)
     if field:
         name = field.group(1).lower()
         if name not in FIELDS:
             raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
         rest = text[field.end():]
-        return [Token("FIELD", name, start), *(_word_tokens(query, rest, start + field.end()) if rest else [])]
-    return [Token("WORD", text, start)]
+        return [Token("FIELD", name, start, start + field.end()),
+                *(_word_tokens(query, rest, start + field.end()) if rest else [])]
+    return [Token("WORD", text, start, start + len(text))]
 
 
 class _Parser:
@@ -286,3 +289,22 @@ def parse(query: str) -> Node:
     if parser.peek() is not None:
         raise parser.error("')' has no matching '('", parser.next().position)
     return tree
+
+
+def lex(query: str) -> tuple[list[Token], int | None]:
+    """Tokens for colouring a query as it is typed, and where it first goes wrong (None if it parses)."""
+    if not query.strip():
+        return [], None
+    try:
+        tokens = tokenize(query)
+    except QueryError as error:
+        try:
+            tokens = tokenize(query[:error.position])
+        except QueryError:
+            tokens = []
+        return tokens, error.position
+    try:
+        parse(query)
+    except QueryError as error:
+        return tokens, error.position
+    return tokens, None

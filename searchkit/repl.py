@@ -1,0 +1,326 @@
+"""The interactive prompt: type a query, read ranked hits, page through them, open and explain documents.
+
+Presentation only, like the CLI: every answer comes from the library (``Index``) and is drawn by ``render``.
+The prompt completes index words, field names, operators and commands as you type, colours the query's
+syntax and marks unbalanced quotes or parentheses before Enter, and keeps its history between sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document as PromptDocument
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.lexers import Lexer
+from prompt_toolkit.styles import Style
+from rich.console import Console
+from rich.markup import escape
+
+from . import render
+from .analysis import analyze
+from .engine import Index
+from .errors import QueryError, SearchkitError
+from .search import SearchResults, explain
+from .search.query import FIELDS, OPERATORS, lex
+from .search.searcher import highlight_terms
+from .search.snippets import find_matches
+
+DEFAULT_LIMIT = 10
+MIN_COMPLETION_CHARS = 2
+
+STYLE = Style.from_dict({
+    "operator": "ansimagenta bold",
+    "phrase": "ansigreen",
+    "field": "ansicyan",
+    "range": "ansicyan",
+    "prefix": "ansiyellow",
+    "paren": "bold",
+    "command": "ansiblue bold",
+    "error": "bg:ansired ansiwhite",
+    "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
+})
+
+_KIND_STYLES = {"AND": "operator", "OR": "operator", "NOT": "operator", "MINUS": "operator", "PHRASE": "phrase",
+                "FIELD": "field", "RANGE": "range", "LPAREN": "paren", "RPAREN": "paren"}
+
+
+def history_path() -> Path:
+    """``$XDG_STATE_HOME/searchkit/history`` (by default ``~/.local/state/searchkit/history``)."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state, "searchkit", "history")
+
+
+def open_history() -> History:
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileHistory(str(path))
+    except OSError:
+        return InMemoryHistory()
+
+
+class QueryLexer(Lexer):
+    """Colours operators, phrases, fields, ranges and prefixes; marks where the query stops making sense."""
+
+    def lex_document(self, document: PromptDocument) -> Callable[[int], StyleAndTextTuples]:
+        line = document.text
+        styles = ["" for _ in line]
+        if line.lstrip().startswith(":"):
+            styles = ["class:command" for _ in line]
+        else:
+            tokens, error_at = lex(line)
+            for token in tokens:
+                kind = "prefix" if token.kind == "WORD" and token.text.endswith("*") else _KIND_STYLES.get(token.kind)
+                if kind:
+                    for i in range(token.position, token.end):
+                        styles[i] = f"class:{kind}"
+            if error_at is not None and error_at < len(line):
+                for i in range(error_at, len(line) if line[error_at] in "\"[{" else error_at + 1):
+                    styles[i] = "class:error"
+        fragments: StyleAndTextTuples = [(style, ch) for style, ch in zip(styles, line)]
+        return lambda lineno: fragments if lineno == 0 else []
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+
+
+COMMANDS = (
+    Command("help", ":help", "this list"),
+    Command("more", ":more (or n)", "the next page of hits"),
+    Command("prev", ":prev (or p)", "the previous page of hits"),
+    Command("open", ":open N", "the whole document N with every match marked"),
+    Command("explain", ":explain N", "why document N matched: word → normal forms → document forms → score"),
+    Command("analyze", ":analyze TEXT", "how TEXT is analysed, word by word"),
+    Command("stats", ":stats", "documents, terms, size and last update of the index"),
+    Command("limit", ":limit N", "hits per page (now {limit})"),
+    Command("fields", ":fields", "the fields and the query syntax"),
+    Command("index", ":index DIR", "switch to another index"),
+    Command("json", ":json", "the last results as JSON"),
+    Command("quit", ":quit (or Ctrl-D)", "leave"),
+)
+
+QUERY_HELP = """\
+  встреча президентов            any of the words, in any form; more matches rank higher
+  путин AND трамп, a OR b        both; either          NOT трамп, -трамп   without
+  "встреча Путина и Трампа"~2    phrase (up to 2 words apart)   встреч*   prefix
+  title:аляска                   fields: title, body, date      (a OR b) AND c   grouping
+  date:2025-08   date:[2025-08-01 TO 2025-08-31]"""
+
+
+class QueryCompleter(Completer):
+    """Completes ``:commands`` at the start of a line, field names, operators, and index words by prefix."""
+
+    def __init__(self, index: Callable[[], Index]) -> None:
+        self.index = index
+
+    def get_completions(self, document: PromptDocument, complete_event: CompleteEvent) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if text.startswith(":") and " " not in text:
+            for command in COMMANDS:
+                if command.name.startswith(text[1:]):
+                    yield Completion(f":{command.name}", -len(text), display_meta=command.help.split(":")[0])
+            return
+        word = document.get_word_before_cursor(WORD=True).lstrip("-(\"")
+        if not word or text.startswith(":"):
+            return
+        for operator in OPERATORS:
+            if word.isupper() and operator.startswith(word) and operator != word:
+                yield Completion(operator, -len(word), display_meta="operator")
+        for field in FIELDS:
+            if field.startswith(word.lower()) and ":" not in word:
+                yield Completion(f"{field}:", -len(word), display_meta="field")
+        if len(word) >= MIN_COMPLETION_CHARS and word.isalpha():
+            for form, docs in self.index().vocabulary(word, limit=15):
+                yield Completion(form, -len(word), display_meta=f"{docs} docs")
+
+
+class Repl:
+    """One interactive session on an index. ``run()`` loops until Ctrl-D or ``:quit``; ``handle(line)``
+    answers one line, which is what the tests drive."""
+
+    def __init__(self, index: Index, console: Console | None = None, vi_mode: bool = False,
+                 history: History | None = None, **prompt_options: Any) -> None:
+        self.index = index
+        self.console = console or Console(highlight=False)
+        self.limit = DEFAULT_LIMIT
+        self.results: SearchResults | None = None
+        self.session: PromptSession[str] = PromptSession(
+            history=history if history is not None else open_history(),
+            completer=QueryCompleter(lambda: self.index), complete_while_typing=True, lexer=QueryLexer(),
+            style=STYLE, vi_mode=vi_mode, bottom_toolbar=self.toolbar, enable_history_search=False,
+            **prompt_options)
+
+    def prompt_text(self) -> str:
+        return f"{self.index.path.name} ({self.index.doc_count():,} docs)> "
+
+    def toolbar(self) -> str:
+        found = f"{self.results.total} hits" if self.results else "no query yet"
+        return (f" index {self.index.path} · {found} · Tab complete · Ctrl-R history · n/p pages · "
+                ":help · Ctrl-D quit")
+
+    def run(self) -> None:
+        self.console.print("searchkit: type a query, or :help. Ctrl-D leaves.")
+        while True:
+            try:
+                line = self.session.prompt(self.prompt_text())
+            except KeyboardInterrupt:
+                continue  # Ctrl-C clears the line
+            except EOFError:
+                return
+            try:
+                if not self.handle(line):
+                    return
+            except KeyboardInterrupt:
+                self.console.print("[dim](cancelled)[/]")
+
+    def handle(self, line: str) -> bool:
+        """Answer one line of input; False means leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("n", "p"):
+            line = ":more" if line == "n" else ":prev"
+        try:
+            if line.startswith(":"):
+                return self.command(line[1:])
+            self.search(line, offset=0)
+        except QueryError as error:
+            self.console.print(f"[red]{escape(error.reason)}[/]")
+            if error.position is not None:
+                self.console.print(escape(error.pointer()))
+        except SearchkitError as error:
+            self.console.print(f"[red]{escape(str(error))}[/]")
+        return True
+
+    def search(self, query: str, offset: int) -> None:
+        self.results = self.index.search(query, limit=self.limit, offset=offset)
+        render.print_results(self.console, self.results)
+
+    def command(self, text: str) -> bool:
+        name, _, argument = text.partition(" ")
+        argument = argument.strip()
+        matches = [c for c in COMMANDS if c.name.startswith(name)] if name else []
+        if len(matches) != 1:
+            self.console.print(f"[red]unknown command :{escape(name)}[/] (:help lists the commands)")
+            return True
+        handler = getattr(self, f"cmd_{matches[0].name}")
+        return handler(argument) is not False
+
+    # --- commands -------------------------------------------------------------------------------------------
+
+    def cmd_help(self, _: str) -> None:
+        for command in COMMANDS:
+            self.console.print(f"  [bold]{escape(command.usage):18}[/] {escape(command.help.format(limit=self.limit))}")
+        self.console.print("\nQueries:\n" + escape(QUERY_HELP))
+
+    def cmd_quit(self, _: str) -> bool:
+        return False
+
+    def cmd_more(self, _: str) -> None:
+        self._page(+1)
+
+    def cmd_prev(self, _: str) -> None:
+        self._page(-1)
+
+    def _page(self, step: int) -> None:
+        if self.results is None:
+            self.console.print("No query yet.")
+            return
+        offset = self.results.offset + step * self.limit
+        if offset < 0 or offset >= self.results.total:
+            self.console.print("No more hits." if step > 0 else "This is the first page.")
+            return
+        self.search(self.results.query, offset)
+
+    def _hit_number(self, argument: str) -> int | None:
+        """The 0-based place on this page of hit number ``argument`` as shown, or None with a message."""
+        if self.results is None or not self.results.hits:
+            self.console.print("No results to pick from: search first.")
+            return None
+        first = self.results.offset + 1
+        last = self.results.offset + len(self.results.hits)
+        if not argument.isdigit() or not first <= int(argument) <= last:
+            self.console.print(f"Give a hit number from {first} to {last}.")
+            return None
+        return int(argument) - first
+
+    def cmd_open(self, argument: str) -> None:
+        place = self._hit_number(argument)
+        if place is None or self.results is None:
+            return
+        hit = self.results.hits[place]
+        fields = self.index.searcher().document(id=hit.id) or {}
+        body = fields.get("body", "")
+        from .search import compile_query
+
+        terms = highlight_terms(self.index, compile_query(self.index, self.results.query))
+        spans = find_matches(self.index.schema["body"].analyzer, body, terms["body"])
+        header = f"[bold]{escape(hit.title)}[/]  {hit.date or ''}\n[dim]{escape(hit.id)}[/]\n"
+        text = header + "\n" + render.text_markup(self.console, body, spans)
+        if self.console.is_terminal and body.count("\n") + len(body) // 80 > self.console.height:
+            with self.console.pager(styles=True):
+                self.console.print(text)
+        else:
+            self.console.print(text)
+
+    def cmd_explain(self, argument: str) -> None:
+        place = self._hit_number(argument)
+        if place is None or self.results is None:
+            return
+        hit = self.results.hits[place]
+        explanation = explain(self.index, self.results.query, hit.id)
+        fields = self.index.searcher().document(id=hit.id) or {}
+        self.console.print(render.explanation_table(self.console, explanation, fields))
+
+    def cmd_analyze(self, argument: str) -> None:
+        if not argument:
+            self.console.print("Usage: :analyze TEXT")
+            return
+        self.console.print(render.analysis_table(analyze(argument, self.index.settings.analyzer)))
+
+    def cmd_stats(self, _: str) -> None:
+        render.print_stats(self.console, self.index.stats())
+
+    def cmd_limit(self, argument: str) -> None:
+        if not argument.isdigit() or int(argument) < 1:
+            self.console.print(f"Hits per page: {self.limit}. Change with :limit N (N ≥ 1).")
+            return
+        self.limit = int(argument)
+        self.console.print(f"Hits per page: {self.limit}.")
+
+    def cmd_fields(self, _: str) -> None:
+        self.console.print("Fields: title, body (plain words search both; title counts double), date.")
+        self.console.print(escape(QUERY_HELP))
+
+    def cmd_index(self, argument: str) -> None:
+        if not argument:
+            self.console.print(f"Index: {self.index.path}")
+            return
+        new = Index.open(Path(shlex.split(argument)[0]).expanduser())
+        self.index.close()
+        self.index, self.results = new, None
+        self.console.print(f"Switched to {new.path} ({new.doc_count():,} documents).")
+
+    def cmd_json(self, _: str) -> None:
+        if self.results is None:
+            self.console.print("No results yet.")
+            return
+        render.print_json(self.console, self.results.to_json())
+
+
+def run_repl(index: Index, vi_mode: bool = False) -> None:
+    """Run an interactive session on ``index`` on the real terminal."""
+    Repl(index, vi_mode=vi_mode).run()
+
