@@ -109,6 +109,14 @@ def parse_date(value: Any, where: str) -> dt.date | None:
         raise ValueError(f"{where}: date {value!r} is not YYYY-MM-DD") from None
 
 
+def find_date(value: str) -> dt.date | None:
+    """A date from page metadata, where anything that is not a date (``<time datetime="19:30">``) is no date."""
+    try:
+        return parse_date(value, "")
+    except ValueError:
+        return None
+
+
 def split_date_prefix(text: str) -> tuple[dt.date | None, str]:
     """Take a leading ``date YYYY-MM-DD`` marker off the text, as news exports write it."""
     match = _DATE_PREFIX_RE.match(text)
@@ -136,11 +144,17 @@ def guess_title(text: str) -> str:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode file bytes: UTF-8 (BOM or not) when valid, else the best of cp1251/koi8-r by charset-normalizer.
+    Windows line ends become ``\n``.
 
     Raises ``ValueError`` for binary data or text in none of these encodings.
     """
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes)")
+    text, encoding = _decode(data)
+    return text.replace("\r\n", "\n"), encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
@@ -183,7 +197,7 @@ def read_markdown(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     heading = _MD_HEADING_RE.search(text)
     body = _MD_MARKUP_RE.sub("", _MD_LINK_RE.sub(r"\1", text)).strip()
     title = meta.get("title") or (heading.group(1) if heading else guess_title(body))
-    date = parse_date(meta.get("date"), file_id) or prefix_date
+    date = find_date(meta.get("date", "")) or prefix_date
     yield make_document(file_id, title, body, date, file_id, "md", encoding)
 
 
@@ -252,7 +266,7 @@ def read_html(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     body = _BLANK_LINES_RE.sub("\n\n", "\n".join(line.strip() for line in body.splitlines())).strip()
     prefix_date, body = split_date_prefix(body)
     title = " ".join(parser.title.split()) or " ".join(parser.h1.split()) or guess_title(body)
-    date = parse_date(parser.date, file_id) if parser.date else prefix_date
+    date = find_date(parser.date) or prefix_date
     yield make_document(file_id, title, body, date, file_id, "html", encoding)
 
 

@@ -23,12 +23,14 @@ from .tokenizer import RussianTokenizer, iter_words
 
 
 class FoldFilter(Filter):
-    """Replaces each token's text with its folded form (case, ``ё``, stress marks, look-alike letters)."""
+    """Replaces each token's text with its folded form (case, ``ё``, stress marks, look-alike letters), and
+    drops a token left empty (a stray stress mark or soft hyphen)."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             token.text = fold(token.text)
-            yield token
+            if token.text:
+                yield token
 
 
 class LemmaFilter(Filter):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pymorphy3
+import pymorphy3.analyzer
 import pymorphy3.dawg
 import snowballstemmer
 
@@ -54,10 +55,18 @@ class Morphology:
     def is_known(self, form: str) -> bool:
         return self._morph.word_is_known(form)
 
+    def _parse(self, form: str) -> list[pymorphy3.analyzer.Parse]:
+        """pymorphy3's parses; none for a word it cannot handle (it looks up Unicode character names, and
+        some scripts, such as Tangut, have none)."""
+        try:
+            return self._morph.parse(form)
+        except ValueError:
+            return []
+
     def readings(self, form: str) -> list[Reading]:
         """The distinct (lemma, part of speech) readings of ``form``, most probable first."""
         scores: dict[tuple[str, str], float] = {}
-        for parse in self._morph.parse(form):
+        for parse in self._parse(form):
             key = (fold(parse.normal_form), str(parse.tag.POS or parse.tag).split(",")[0])
             scores[key] = scores.get(key, 0.0) + parse.score
         ranked = sorted(scores.items(), key=lambda item: -item[1])
@@ -73,8 +82,8 @@ class Morphology:
             return (form,)
         if is_latin(form):
             return (self._en_stemmer.stemWord(form),)
-        parses = self._morph.parse(form)
-        if self._morph.word_is_known(form):
+        parses = self._parse(form)
+        if parses and self._morph.word_is_known(form):
             return tuple(dict.fromkeys(fold(p.normal_form) for p in parses))
         guess = fold(parses[0].normal_form) if parses else form
         if not self._stem_unknown:

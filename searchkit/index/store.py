@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from ..analysis import fold
-from ..documents import Document
+from ..documents import Document, Skipped
 from ..errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, SearchkitError
 from ..settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
 from .schema import build_schema
@@ -174,16 +174,21 @@ class IndexStore:
         writer.commit()
 
     def add(self, documents: Iterable[Document | Mapping[str, Any]], processes: int = 1) -> int:
-        """Add documents, replacing any with the same id; returns how many were written.
+        """Add documents, replacing any with the same id (the last wins); returns how many were written.
 
-        Mappings need ``id`` and ``text`` and may have ``title`` and ``date`` (YYYY-MM-DD).
+        Mappings need ``id`` and ``text`` and may have ``title`` and ``date`` (YYYY-MM-DD). Nothing is written
+        if one of them is malformed (``ValueError``) or cannot be analysed (``SearchkitError``).
         """
         docs = [doc if isinstance(doc, Document) else Document.from_record(doc) for doc in documents]
+        # Whoosh's update_document does not see documents added earlier by the same writer: keep the last.
+        latest = list({doc.id: doc for doc in docs}.values())
         count = 0
         with self.writer() as writer:
-            for fields in prepare_all(((doc, "") for doc in docs), self.settings.analyzer,
-                                      min(processes, default_processes())):
-                writer.update_document(**fields)
+            for prepared in prepare_all(((doc, "") for doc in latest), self.settings.analyzer,
+                                        min(processes, default_processes())):
+                if isinstance(prepared, Skipped):
+                    raise SearchkitError(prepared.reason)
+                writer.update_document(**prepared)
                 count += 1
         return count
 

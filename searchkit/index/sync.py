@@ -63,7 +63,7 @@ def _has_live(searcher: Searcher, fieldname: str, value: str) -> bool:
 
 @dataclass
 class _Plan:
-    """The files under the roots, split into those to (re)index and those already indexed as they are."""
+    """The supported files found under the roots with their sizes, and the roots that could not be walked."""
 
     sources: list[tuple[SourceFile, int]]
     missing: list[Skipped]
@@ -71,6 +71,21 @@ class _Plan:
     @property
     def total_bytes(self) -> int:
         return sum(size for _, size in self.sources)
+
+    def batches(self) -> list[list[SourceFile]]:
+        """Files in groups of up to :data:`COMMIT_EVERY_BYTES` (at least one file each): one commit each."""
+        batches: list[list[SourceFile]] = []
+        batch: list[SourceFile] = []
+        size_so_far = 0
+        for source, size in self.sources:
+            batch.append(source)
+            size_so_far += size
+            if size_so_far >= COMMIT_EVERY_BYTES:
+                batches.append(batch)
+                batch, size_so_far = [], 0
+        if batch:
+            batches.append(batch)
+        return batches
 
 
 def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
@@ -88,13 +103,15 @@ def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
     return _Plan(sources, missing)
 
 
-def _roots(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """The id prefixes under which a vanished file means a deleted one."""
-    prefixes = []
-    for root in paths:
-        path = Path(os.path.abspath(root))
-        prefixes.append(path.name + ("/" if path.is_dir() else ""))
-    return prefixes
+def _vanished(searcher: Searcher, paths: Iterable[str | os.PathLike[str]], present: set[str]) -> list[str]:
+    """Indexed files under the roots that are no longer there. A root ``news`` covers the file ``news`` and
+    everything under ``news/``, not ``news2/``."""
+    roots = [Path(os.path.abspath(root)).name for root in paths]
+    return [
+        path for path in (term.decode("utf-8") for term in searcher.reader().lexicon("path"))
+        if path not in present and any(path == root or path.startswith(root + "/") for root in roots)
+        and _has_live(searcher, "path", path)
+    ]
 
 
 def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
@@ -107,48 +124,45 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
     report.skipped.extend(plan.missing)
     if processes is None:
         processes = default_processes() if plan.total_bytes >= PARALLEL_MIN_BYTES else 1
+    vanished = set(_vanished(store.searcher(), paths, {source.id for source, _ in plan.sources}))
     owners: dict[str, str] = {}
     done = 0
-    pending = plan.sources
-    while pending:
-        batch, pending = _take_batch(pending)
+    batches = plan.batches() or ([[]] if vanished else [])
+    for number, batch in enumerate(batches):
         with store.writer() as writer:
-            changes = _Changes(writer, store.searcher(), report, owners)
-            for fields in prepare_all(changes.documents(batch), store.settings.analyzer, processes):
-                writer.add_document(**fields)
-            done += len(batch)
-            if progress:
-                progress(Progress(done, len(plan.sources), report.documents, report.bytes_read,
-                                  plan.total_bytes))
-    report.removed = _remove_vanished(store, _roots(paths), {source.id for source, _ in plan.sources})
+            if number == 0:
+                # Gone files go first, so a renamed file's records do not clash with their old selves.
+                for path in vanished:
+                    writer.delete_by_term("path", path)
+                report.removed += len(vanished)
+            changes = _Changes(writer, store.searcher(), report, owners, vanished)
+            for prepared in prepare_all(changes.documents(batch), store.settings.analyzer, processes):
+                if isinstance(prepared, Skipped):
+                    report.skipped.append(prepared)
+                    continue
+                writer.add_document(**prepared)
+                report.documents += 1
+        done += len(batch)
+        if progress:
+            progress(Progress(done, len(plan.sources), report.documents, report.bytes_read, plan.total_bytes))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _take_batch(pending: list[tuple[SourceFile, int]]) -> tuple[list[tuple[SourceFile, int]],
-                                                                 list[tuple[SourceFile, int]]]:
-    """Files up to :data:`COMMIT_EVERY_BYTES` (at least one): what goes into one commit."""
-    total = 0
-    for n, (_, size) in enumerate(pending):
-        total += size
-        if total >= COMMIT_EVERY_BYTES:
-            return pending[:n + 1], pending[n + 1:]
-    return pending, []
 
 
 class _Changes:
     """Decides, file by file, what one commit writes: unchanged files are passed over, the old documents of
     changed files are deleted, and the documents read from new and changed files are yielded."""
 
-    def __init__(self, writer: IndexWriter, searcher: Searcher, report: SyncReport,
-                 owners: dict[str, str]) -> None:
+    def __init__(self, writer: IndexWriter, searcher: Searcher, report: SyncReport, owners: dict[str, str],
+                 vanished: set[str]) -> None:
         self.writer = writer
         self.searcher = searcher
         self.report = report
         self.owners = owners  # document id -> file id, for every document added in this run
+        self.vanished = vanished  # files whose documents this run deletes
 
-    def documents(self, batch: list[tuple[SourceFile, int]]) -> Iterator[tuple[Document, str]]:
-        for source, _ in batch:
+    def documents(self, batch: list[SourceFile]) -> Iterator[tuple[Document, str]]:
+        for source in batch:
             try:
                 data = source.path.read_bytes()
             except OSError as error:
@@ -159,11 +173,10 @@ class _Changes:
             if _has_live(self.searcher, "source_key", key):
                 self.report.unchanged += 1
                 continue
-            if _has_live(self.searcher, "path", source.id):
+            existed = _has_live(self.searcher, "path", source.id)
+            if existed:
                 self.writer.delete_by_term("path", source.id)
-                self.report.updated += 1
-            else:
-                self.report.added += 1
+            found = False
             for item in read_file(source, data):
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
@@ -171,30 +184,22 @@ class _Changes:
                     self.report.skipped.append(Skipped(source.id, f"id {item.id!r} is already used by {owner}"))
                 else:
                     self.owners[item.id] = source.id
-                    self.report.documents += 1
+                    found = True
                     yield item, key
+            if found:
+                self.report.updated += existed
+                self.report.added += not existed
+            elif existed:
+                self.report.removed += 1
 
     def _owner(self, doc_id: str, file_id: str) -> str | None:
-        """The other file that already holds a document with this id, if any."""
+        """The other file that holds a document with this id after this run, if any."""
         if doc_id in self.owners:
             return self.owners[doc_id]
         docnum = self.searcher.document_number(id=doc_id)
         if docnum is None:
             return None
         path = self.searcher.stored_fields(docnum).get("path", "")
-        return None if path == file_id else (path or "a document added through the library")
-
-
-def _remove_vanished(store: IndexStore, roots: list[str], present: set[str]) -> int:
-    """Delete the documents of files under ``roots`` that are no longer there; returns how many files."""
-    searcher = store.searcher()
-    vanished = [
-        path for path in (term.decode("utf-8") for term in searcher.reader().lexicon("path"))
-        if path not in present and any(path == root or path.startswith(root) for root in roots)
-        and _has_live(searcher, "path", path)
-    ]
-    if vanished:
-        with store.writer() as writer:
-            for path in vanished:
-                writer.delete_by_term("path", path)
-    return len(vanished)
+        if path == file_id or path in self.vanished:
+            return None
+        return path or "a document added through the library"

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh.fields import Schema
 
-from ..documents import Document
+from ..documents import Document, Skipped
 from ..settings import AnalyzerSettings
 from .schema import build_schema, postings
 
@@ -54,6 +54,15 @@ def prepare(schema: Schema, document: Document, source_key: str) -> dict[str, An
     return fields
 
 
+def prepare_or_skip(schema: Schema, document: Document, source_key: str) -> dict[str, Any] | Skipped:
+    """:func:`prepare`, or a :class:`Skipped` naming the document when its text cannot be analysed, so one bad
+    document never costs the rest of the run."""
+    try:
+        return prepare(schema, document, source_key)
+    except Exception as error:  # analysis of arbitrary text: any failure is this document's alone
+        return Skipped(document.path or document.id, f"document {document.id!r} cannot be analysed: {error}")
+
+
 _worker_schema: Schema | None = None
 
 
@@ -62,9 +71,9 @@ def _init_worker(settings: AnalyzerSettings) -> None:
     _worker_schema = build_schema(settings)
 
 
-def _prepare_batch(batch: list[Item]) -> list[dict[str, Any]]:
+def _prepare_batch(batch: list[Item]) -> list[dict[str, Any] | Skipped]:
     assert _worker_schema is not None, "worker not initialised"
-    return [prepare(_worker_schema, document, key) for document, key in batch]
+    return [prepare_or_skip(_worker_schema, document, key) for document, key in batch]
 
 
 def _batches(items: Iterable[Item]) -> Iterator[list[Item]]:
@@ -84,12 +93,14 @@ def default_processes() -> int:
     return os.cpu_count() or 1
 
 
-def prepare_all(items: Iterable[Item], settings: AnalyzerSettings, processes: int) -> Iterator[dict[str, Any]]:
-    """Prepared documents in input order; with ``processes`` > 1, analysed by that many worker processes."""
+def prepare_all(items: Iterable[Item], settings: AnalyzerSettings,
+                processes: int) -> Iterator[dict[str, Any] | Skipped]:
+    """Prepared documents (or why not) in input order; with ``processes`` > 1, analysed by that many worker
+    processes."""
     if processes <= 1:
         schema = build_schema(settings)
         for document, key in items:
-            yield prepare(schema, document, key)
+            yield prepare_or_skip(schema, document, key)
         return
     batches = _batches(items)
     first = next(batches, None)

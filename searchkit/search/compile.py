@@ -42,6 +42,8 @@ class QueryCompiler:
         self._text = text
         self._terms: set[tuple[str, str]] = set()
         self._prefixes: set[tuple[str, str]] = set()
+        if not _searches_for_something(tree):
+            raise QueryError("the query only excludes words: add a word to search for", text)
         compiled = self._node(tree, positive=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
@@ -74,7 +76,8 @@ class QueryCompiler:
         base = _combine(joiner, included)
         removed = _combine(wq.Or, excluded)
         if base is None and removed is not None:
-            raise QueryError("the query only excludes words: add a word to search for", self._text)
+            raise QueryError("the query only excludes words once its stop words are left out: add a word to search for",
+                             self._text)
         return base if removed is None or base is None else wq.AndNot(base, removed)
 
     def _fields(self, fieldname: str | None, build) -> wq.Query | None:  # type: ignore[no-untyped-def]
@@ -114,6 +117,15 @@ class QueryCompiler:
         if len(groups) == 1:
             return _any_term(fieldname, groups[0][1])
         return _span_chain(fieldname, groups, slop)
+
+
+def _searches_for_something(node: ast.Node) -> bool:
+    """Whether some part of the query is looked for rather than excluded."""
+    if isinstance(node, ast.Not):
+        return False
+    if isinstance(node, (ast.And, ast.Or, ast.Any)):
+        return any(_searches_for_something(child) for child in node.children)
+    return True
 
 
 def _any_term(fieldname: str, terms: list[str]) -> wq.Query:
