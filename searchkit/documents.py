@@ -282,15 +282,22 @@ def _record(record: Any, where: str, default_id: str, file_id: str, format: str,
         return Skipped(file_id, f"{where}: {error}")
 
 
+def _loads(text: str, multiline: bool) -> tuple[Any, str | None]:
+    """Parse JSON: (value, None), or (None, what is wrong and where)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}" if multiline else f"column {error.colno}"
+        return None, f"invalid JSON at {where}: {error.msg}"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+
+
 def read_json(text: str, file_id: str, encoding: str) -> Iterator[Document | Skipped]:
     """JSON: one object, or a list of objects, each with id/title/date/text."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield Skipped(file_id, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
-        return
-    except RecursionError:
-        yield Skipped(file_id, "JSON nested too deeply")
+    data, error = _loads(text, multiline=True)
+    if error:
+        yield Skipped(file_id, error)
         return
     items = data if isinstance(data, list) else [data]
     for n, item in enumerate(items, start=1):
@@ -302,15 +309,11 @@ def read_jsonl(text: str, file_id: str, encoding: str) -> Iterator[Document | Sk
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Skipped(file_id, f"line {lineno}: invalid JSON at column {error.colno}: {error.msg}")
-            continue
-        except RecursionError:
-            yield Skipped(file_id, f"line {lineno}: JSON nested too deeply")
-            continue
-        yield _record(record, f"line {lineno}", f"{file_id}#{lineno}", file_id, "jsonl", encoding)
+        record, error = _loads(line, multiline=False)
+        if error:
+            yield Skipped(file_id, f"line {lineno}: {error}")
+        else:
+            yield _record(record, f"line {lineno}", f"{file_id}#{lineno}", file_id, "jsonl", encoding)
 
 
 def read_csv(text: str, file_id: str, encoding: str) -> Iterator[Document | Skipped]:
