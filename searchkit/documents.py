@@ -46,6 +46,9 @@ class Document:
     format: str = ""
     encoding: str = ""
     hash: str = ""
+    #: The title was made from the first sentence because the document has none of its own: it is shown,
+    #: but not indexed as a title, since boosting a copy of the body's first words would skew ranking.
+    title_guessed: bool = False
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], *, default_id: str = "", path: str = "", format: str = "",
@@ -63,7 +66,7 @@ class Document:
             raise ValueError(f"record {doc_id!r} has no 'text' string")
         date = parse_date(record.get("date"), doc_id)
         meta_date, text = split_date_prefix(text)
-        title = str(record.get("title") or "").strip() or guess_title(text)
+        title = str(record.get("title") or "").strip() or None
         return make_document(doc_id, title, text, date or meta_date, path, format, encoding)
 
 
@@ -83,14 +86,17 @@ class SourceFile:
     id: str
 
 
-def make_document(doc_id: str, title: str, body: str, date: dt.date | None, path: str, format: str,
+def make_document(doc_id: str, title: str | None, body: str, date: dt.date | None, path: str, format: str,
                   encoding: str) -> Document:
-    """A document with its content hash, which changes exactly when what is indexed changes."""
+    """A document with its content hash, which changes exactly when what is indexed changes. A ``None``
+    title is guessed from the body (see :attr:`Document.title_guessed`)."""
     if len(body) > MAX_DOCUMENT_CHARS:
         raise ValueError(f"document {doc_id!r} has {len(body):,} characters, over the limit of "
                          f"{MAX_DOCUMENT_CHARS:,}")
+    guessed = title is None
+    title = guess_title(body) if title is None else title
     digest = hashlib.sha1(f"{title}\x00{date}\x00{body}".encode("utf-8", "surrogatepass")).hexdigest()
-    return Document(doc_id, title, body, date, path, format, encoding, digest)
+    return Document(doc_id, title, body, date, path, format, encoding, digest, guessed)
 
 
 # --- metadata ---------------------------------------------------------------------------------------------
@@ -128,8 +134,17 @@ def split_date_prefix(text: str) -> tuple[dt.date | None, str]:
         return None, text
 
 
+def heading_line(text: str) -> str | None:
+    """The first line, when it is short and more text follows it: a plain-text file's title by convention."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if len(lines) > 1 and len(lines[0]) <= TITLE_MAX_CHARS:
+        return lines[0]
+    return None
+
+
 def guess_title(text: str) -> str:
-    """The first line if it is short, else the first sentence, cut at a word boundary."""
+    """A title for a text without one: the first line if it is short, else the first sentence, cut at a word
+    boundary."""
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if len(first_line) <= TITLE_MAX_CHARS:
         return first_line
@@ -175,7 +190,7 @@ Reader = Callable[[str, str, str], Iterator[Document | Skipped]]
 
 def read_text(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     date, body = split_date_prefix(text)
-    yield make_document(file_id, guess_title(body), body.strip(), date, file_id, "txt", encoding)
+    yield make_document(file_id, heading_line(body), body.strip(), date, file_id, "txt", encoding)
 
 
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -196,7 +211,7 @@ def read_markdown(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     prefix_date, text = split_date_prefix(text)
     heading = _MD_HEADING_RE.search(text)
     body = _MD_MARKUP_RE.sub("", _MD_LINK_RE.sub(r"\1", text)).strip()
-    title = meta.get("title") or (heading.group(1) if heading else guess_title(body))
+    title = meta.get("title") or (heading.group(1) if heading else None)
     date = find_date(meta.get("date", "")) or prefix_date
     yield make_document(file_id, title, body, date, file_id, "md", encoding)
 
@@ -265,7 +280,7 @@ def read_html(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     body = _SPACES_RE.sub(" ", "".join(parser.parts))
     body = _BLANK_LINES_RE.sub("\n\n", "\n".join(line.strip() for line in body.splitlines())).strip()
     prefix_date, body = split_date_prefix(body)
-    title = " ".join(parser.title.split()) or " ".join(parser.h1.split()) or guess_title(body)
+    title = " ".join(parser.title.split()) or " ".join(parser.h1.split()) or None
     date = find_date(parser.date) or prefix_date
     yield make_document(file_id, title, body, date, file_id, "html", encoding)
 

@@ -50,17 +50,12 @@ class LemmaFilter(Filter):
                 yield token
 
 
-def build_forms_analyzer(settings: AnalyzerSettings) -> Analyzer:
-    """Words as written (folded), without lemmas: the vocabulary offered for completion."""
+def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
+    """The Whoosh analyzer for the body and title fields under ``settings``."""
     chain = RussianTokenizer() | FoldFilter()
     if settings.stopwords:
         chain = chain | StopFilter(stoplist=RUSSIAN_STOPWORDS, minsize=1, renumber=False)
-    return chain
-
-
-def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
-    """The Whoosh analyzer for the body and title fields under ``settings``: the forms, lemmatised."""
-    return build_forms_analyzer(settings) | LemmaFilter(stem_unknown=settings.stem_unknown)
+    return chain | LemmaFilter(stem_unknown=settings.stem_unknown)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from ..analysis import build_analyzer, build_forms_analyzer
+from ..analysis import build_analyzer
 from ..settings import AnalyzerSettings
 
 #: Fields searched by plain query words; their query-time boosts come from the ranking settings.
@@ -38,8 +38,7 @@ class AnalyzedText(TEXT):
 
 def build_schema(settings: AnalyzerSettings) -> Schema:
     """Fields: ``id`` (unique), ``path`` and ``source_key`` (for incremental updates of files), ``title`` and
-    ``body`` (lemmatised with positions, stored for snippets), ``forms`` (title and body words as written, for
-    completion), ``date``, ``format``, ``encoding``, ``hash``."""
+    ``body`` (lemmatised with positions, stored for snippets), ``date``, ``format``, ``encoding``, ``hash``."""
     analyzer = build_analyzer(settings)
     return Schema(
         id=ID(unique=True, stored=True),
@@ -47,7 +46,6 @@ def build_schema(settings: AnalyzerSettings) -> Schema:
         source_key=ID(),
         title=AnalyzedText(analyzer=analyzer, phrase=True, stored=True),
         body=AnalyzedText(analyzer=analyzer, phrase=True, stored=True),
-        forms=AnalyzedText(analyzer=build_forms_analyzer(settings), phrase=False),
         date=DATETIME(stored=True),
         format=ID(stored=True),
         encoding=STORED(),

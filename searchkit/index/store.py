@@ -139,11 +139,11 @@ class IndexStore:
         return self.searcher().doc_count()
 
     def vocabulary(self, prefix: str, limit: int = 20, scan: int = VOCABULARY_SCAN) -> list[tuple[str, int]]:
-        """Words of the indexed documents, as written (folded), that start with ``prefix``: the ``limit``
-        found in most documents among the first ``scan`` in alphabetical order."""
+        """Index terms (lemmas, and stems of unknown words) of the body that start with ``prefix`` once folded:
+        the ``limit`` found in most documents among the first ``scan`` in alphabetical order."""
         reader = self.searcher().reader()
         found = [(term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
-                 for term, info in itertools.islice(reader.iter_prefix("forms", fold(prefix)), scan)]
+                 for term, info in itertools.islice(reader.iter_prefix("body", fold(prefix)), scan)]
         found.sort(key=lambda item: (-item[1], item[0]))
         return found[:limit]
 

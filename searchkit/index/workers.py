@@ -33,14 +33,14 @@ Item = tuple[Document, str]
 
 
 def prepare(schema: Schema, document: Document, source_key: str) -> dict[str, Any]:
-    """The keyword arguments of ``writer.add_document`` for one document, its text fields analysed."""
+    """The keyword arguments of ``writer.add_document`` for one document, its text fields analysed.
+    A guessed title is stored for display but not indexed."""
     fields: dict[str, Any] = {
         "id": document.id,
-        "title": postings(schema, "title", document.title),
+        "title": postings(schema, "title", "" if document.title_guessed else document.title),
         "_stored_title": document.title,
         "body": postings(schema, "body", document.body),
         "_stored_body": document.body,
-        "forms": postings(schema, "forms", f"{document.title}\n{document.body}"),
         "format": document.format,
         "encoding": document.encoding,
         "hash": document.hash,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.query.spans import SpanNear, SpanOr
+from whoosh.util import make_binary_tree
 
 from ..analysis import fold
 from ..errors import QueryError
@@ -152,7 +153,21 @@ class _Near(_SizedSpan, SpanNear):
 
 
 class _SpanOr(_SizedSpan, SpanOr):
-    pass
+    """Alternatives at one position. Whoosh's SpanOr merges neighbouring spans into one, so «сталь стали»
+    would become a single span and fail the distance check of a phrase; this one keeps every position apart."""
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        return make_binary_tree(_UnmergedSpanOrMatcher, [q.matcher(searcher, context) for q in self.subqs])
+
+
+class _UnmergedSpanOrMatcher(SpanOr.SpanOrMatcher):
+    def _get_spans(self):  # type: ignore[no-untyped-def]
+        current = self.id()
+        spans = set()
+        for side in (self.a, self.b):
+            if side.is_active() and side.id() == current:
+                spans.update(side.spans())
+        return sorted(spans)
 
 
 def _span_chain(fieldname: str, groups: list[tuple[int, list[str]]], slop: int) -> wq.Query:
