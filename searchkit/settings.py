@@ -35,7 +35,7 @@ class RankingSettings:
     """BM25F parameters and per-field boosts, applied at query time."""
 
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.4
     title_boost: float = 2.0
     body_boost: float = 1.0
 

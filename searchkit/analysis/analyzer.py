@@ -34,19 +34,21 @@ class FoldFilter(Filter):
 
 
 class LemmaFilter(Filter):
-    """Replaces each token with one token per index term of its word, all at the same position."""
+    """Replaces each token with one token per index term of its word, all at the same position, each boosted
+    by the term's weight (which Whoosh adds up into the term's frequency in the document)."""
 
     def __init__(self, stem_unknown: bool = True) -> None:
         self.stem_unknown = stem_unknown
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        terms_of = get_morphology(self.stem_unknown).terms
+        terms_of = get_morphology(self.stem_unknown).weighted_terms
         for token in tokens:
             if token.stopped:
                 yield token
                 continue
-            for term in terms_of(token.text):
+            for term, weight in terms_of(token.text):
                 token.text = term
+                token.boost = weight
                 yield token
 
 

@@ -45,7 +45,7 @@ class Morphology:
         self._stem_unknown = stem_unknown
         self._ru_stemmer = snowballstemmer.stemmer("russian")
         self._en_stemmer = snowballstemmer.stemmer("english")
-        self.terms = lru_cache(maxsize=CACHE_SIZE)(self._terms)
+        self.weighted_terms = lru_cache(maxsize=CACHE_SIZE)(self._weighted_terms)
 
     @property
     def uses_c_extension(self) -> bool:
@@ -72,23 +72,33 @@ class Morphology:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return [Reading(lemma, pos, score) for (lemma, pos), score in ranked]
 
-    def stem(self, form: str) -> str:
-        stemmer = self._en_stemmer if is_latin(form) else self._ru_stemmer
-        return stemmer.stemWord(form)
+    def terms(self, form: str) -> tuple[str, ...]:
+        """The index terms of one folded word form, most probable first."""
+        return tuple(term for term, _ in self.weighted_terms(form))
 
-    def _terms(self, form: str) -> tuple[str, ...]:
-        """The index terms of one folded word form, without duplicates, most probable first."""
+    def _weighted_terms(self, form: str) -> tuple[tuple[str, float], ...]:
+        """The index terms of one folded word form with their weights, most probable first.
+
+        A known word's lemmas are weighted by pymorphy3's probability relative to the most probable lemma
+        (``стали`` → ``стать`` 1.0, ``сталь`` 0.026), so a rare reading still finds the word but counts for
+        little. An unknown word's guessed lemma and stem, a Latin stem and a number weigh 1.
+        """
         if form.isdigit():
-            return (form,)
+            return ((form, 1.0),)
         if is_latin(form):
-            return (self._en_stemmer.stemWord(form),)
+            return ((self._en_stemmer.stemWord(form), 1.0),)
         parses = self._parse(form)
         if parses and self._morph.word_is_known(form):
-            return tuple(dict.fromkeys(fold(p.normal_form) for p in parses))
+            scores: dict[str, float] = {}
+            for parse in parses:
+                lemma = fold(parse.normal_form)
+                scores[lemma] = scores.get(lemma, 0.0) + parse.score
+            top = max(scores.values()) or 1.0
+            return tuple(sorted(((lemma, score / top) for lemma, score in scores.items()), key=lambda x: -x[1]))
         guess = fold(parses[0].normal_form) if parses else form
         if not self._stem_unknown:
-            return (guess,)
-        return tuple(dict.fromkeys((guess, self._ru_stemmer.stemWord(form))))
+            return ((guess, 1.0),)
+        return tuple((term, 1.0) for term in dict.fromkeys((guess, self._ru_stemmer.stemWord(form))))
 
 
 @lru_cache(maxsize=4)

@@ -132,7 +132,7 @@ def _searches_for_something(node: ast.Node) -> bool:
 def _any_term(fieldname: str, terms: list[str]) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0])
-    return wq.Or([wq.Term(fieldname, term) for term in terms])
+    return wq.DisjunctionMax([wq.Term(fieldname, term) for term in terms])
 
 
 class _SizedSpan:
