@@ -1,7 +1,8 @@
 """The ``searchkit`` command: presentation only. Every command calls the library and prints what it returns.
 
-User errors (no index, unreadable path, bad query) print one line to stderr and exit with status 2; Ctrl-C
-exits with 130 and leaves the index as it was at its last commit.
+User errors (no index, unreadable path, bad query) print one line to stderr — for a query, followed by the query
+with a caret under the problem — and exit with status 2; Ctrl-C exits with 130 and leaves the index as it was at
+its last commit.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def fail(message: str) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the library's errors into one line on stderr and an exit status, never a traceback."""
+    """Turn the library's errors into a message on stderr and an exit status, never a traceback."""
     try:
         yield
     except QueryError as error:
