@@ -44,12 +44,13 @@ def timed(build: Callable[[Path], None]) -> tuple[float, float, int]:
 
 def searchkit_build(records: list[dict[str, Any]], processes: int) -> Callable[[Path], None]:
     from searchkit import Index, Settings
-    from searchkit.analysis import get_morphology
+    from searchkit.analysis import fold, get_morphology
 
     def build(path: Path) -> None:
         # Every run starts cold, like a fresh process: otherwise runs after the first would find their word forms
         # in the lemma cache (with processes > 1 the workers are forked from here and would inherit it too).
-        get_morphology().terms.cache_clear()
+        get_morphology().weighted_terms.cache_clear()
+        fold.cache_clear()
         with Index.create(path, settings=Settings()) as ix:
             added = ix.add(records, processes=processes)
         assert added == len(records), f"indexed {added} of {len(records)} documents"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from .analysis import AnalyzedToken, analyze
-from .index import IndexStore, ProgressCallback, SyncReport, sync
+from .index import COMMIT_EVERY_BYTES, IndexStore, ProgressCallback, SyncReport, sync
 from .search import SearchResults, search
 
 
@@ -19,10 +19,11 @@ class Index(IndexStore):
     """An index folder, opened with :meth:`create` or :meth:`open` (also usable as a context manager)."""
 
     def index_path(self, *paths: str | os.PathLike[str], processes: int | None = None,
-                   progress: ProgressCallback | None = None) -> SyncReport:
+                   progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
         """Bring the index in line with files and folders: add new files, re-index changed ones, remove
-        deleted ones. Files that cannot be read are listed in the report, never raised."""
-        return sync(self, paths, processes=processes, progress=progress)
+        deleted ones, committing after every ``commit_bytes`` of files. Files that cannot be read are listed in
+        the report, never raised."""
+        return sync(self, paths, processes=processes, progress=progress, commit_bytes=commit_bytes)
 
     def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResults:
         """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).

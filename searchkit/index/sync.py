@@ -72,15 +72,15 @@ class _Plan:
     def total_bytes(self) -> int:
         return sum(size for _, size in self.sources)
 
-    def batches(self) -> list[list[SourceFile]]:
-        """Files in groups of up to :data:`COMMIT_EVERY_BYTES` (at least one file each): one commit each."""
+    def batches(self, commit_bytes: int) -> list[list[SourceFile]]:
+        """Files in groups of up to ``commit_bytes`` (at least one file each): one commit each."""
         batches: list[list[SourceFile]] = []
         batch: list[SourceFile] = []
         size_so_far = 0
         for source, size in self.sources:
             batch.append(source)
             size_so_far += size
-            if size_so_far >= COMMIT_EVERY_BYTES:
+            if size_so_far >= commit_bytes:
                 batches.append(batch)
                 batch, size_so_far = [], 0
         if batch:
@@ -115,8 +115,9 @@ def _vanished(searcher: Searcher, paths: Iterable[str | os.PathLike[str]], prese
 
 
 def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
-         progress: ProgressCallback | None = None) -> SyncReport:
-    """Index every supported file under ``paths`` incrementally; see the module docstring."""
+         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+    """Index every supported file under ``paths`` incrementally, committing after every ``commit_bytes`` of
+    files; see the module docstring."""
     paths = list(paths)
     started = time.perf_counter()
     report = SyncReport()
@@ -127,7 +128,7 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
     vanished = set(_vanished(store.searcher(), paths, {source.id for source, _ in plan.sources}))
     owners: dict[str, str] = {}
     done = 0
-    batches = plan.batches() or ([[]] if vanished else [])
+    batches = plan.batches(commit_bytes) or ([[]] if vanished else [])
     for number, batch in enumerate(batches):
         with store.writer() as writer:
             if number == 0:
