@@ -22,12 +22,24 @@ SETTINGS_FILE = "searchkit.json"
 class AnalyzerSettings:
     """How text becomes terms.
 
+    ``terms``: what a known Russian word is indexed as — ``weighted-lemmas`` (every lemma of its dictionary
+    parses, weighted by probability relative to the likeliest), ``all-lemmas`` (the same, all weighing 1),
+    ``top-lemma`` (only the likeliest), ``lemmas+stem`` (weighted lemmas plus the Snowball stem), ``stem`` (the
+    Snowball stem only) or ``form`` (the folded word itself, no morphology).
     ``stopwords``: leave Russian stop words out of the index (their positions are still counted).
     ``stem_unknown``: add the Snowball stem of words pymorphy3's dictionary does not know.
     """
 
+    terms: str = "weighted-lemmas"
     stopwords: bool = True
     stem_unknown: bool = True
+
+    def __post_init__(self) -> None:
+        if self.terms not in TERM_MODES:
+            raise ValueError(f"terms={self.terms!r}: choose one of {', '.join(TERM_MODES)}")
+
+
+TERM_MODES = ("weighted-lemmas", "all-lemmas", "top-lemma", "lemmas+stem", "stem", "form")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 import snowballstemmer
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -143,8 +144,32 @@ def test_latin_words_get_an_english_stem() -> None:
 
 
 def test_morphology_is_shared_per_process() -> None:
-    assert get_morphology(True) is get_morphology(True)
-    assert get_morphology(True) is not get_morphology(False)
+    assert get_morphology() is get_morphology()
+    assert get_morphology("weighted-lemmas", True) is get_morphology("weighted-lemmas", True)
+    assert get_morphology("weighted-lemmas", True) is not get_morphology("weighted-lemmas", False)
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("weighted-lemmas", ("стать", "сталь")),
+    ("all-lemmas", ("стать", "сталь")),
+    ("top-lemma", ("стать",)),
+    ("lemmas+stem", ("стать", "сталь", "стал")),
+    ("stem", ("стал",)),
+    ("form", ("стали",)),
+])
+def test_term_modes_for_a_homonym(mode: str, expected: tuple[str, ...]) -> None:
+    morphology = get_morphology(mode)
+    assert morphology.terms("стали") == expected
+    weights = dict(morphology.weighted_terms("стали"))
+    if mode in ("weighted-lemmas", "lemmas+stem"):
+        assert weights["стать"] == 1.0 and 0 < weights["сталь"] < 0.1
+    else:
+        assert set(weights.values()) == {1.0}
+
+
+def test_unknown_term_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="terms="):
+        AnalyzerSettings(terms="lemmata")
 
 
 # --- stop words and positions -----------------------------------------------------------------------------

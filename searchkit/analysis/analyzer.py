@@ -37,11 +37,12 @@ class LemmaFilter(Filter):
     """Replaces each token with one token per index term of its word, all at the same position, each boosted
     by the term's weight (which Whoosh adds up into the term's frequency in the document)."""
 
-    def __init__(self, stem_unknown: bool = True) -> None:
+    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True) -> None:
+        self.mode = mode
         self.stem_unknown = stem_unknown
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        terms_of = get_morphology(self.stem_unknown).weighted_terms
+        terms_of = get_morphology(self.mode, self.stem_unknown).weighted_terms
         for token in tokens:
             if token.stopped:
                 yield token
@@ -57,7 +58,7 @@ def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
     chain = RussianTokenizer() | FoldFilter()
     if settings.stopwords:
         chain = chain | StopFilter(stoplist=RUSSIAN_STOPWORDS, minsize=1, renumber=False)
-    return chain | LemmaFilter(stem_unknown=settings.stem_unknown)
+    return chain | LemmaFilter(mode=settings.terms, stem_unknown=settings.stem_unknown)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class AnalyzedToken:
 def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[AnalyzedToken]:
     """Explain the analysis of ``text`` token by token, like Elasticsearch's ``_analyze``."""
     settings = settings or AnalyzerSettings()
-    morphology = get_morphology(settings.stem_unknown)
+    morphology = get_morphology(settings.terms, settings.stem_unknown)
     tokens = []
     for word in iter_words(text):
         folded = fold(word.surface)

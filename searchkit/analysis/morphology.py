@@ -40,8 +40,9 @@ class Morphology:
     per process is shared through :func:`get_morphology`.
     """
 
-    def __init__(self, stem_unknown: bool = True) -> None:
+    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True) -> None:
         self._morph = pymorphy3.MorphAnalyzer()
+        self._mode = mode
         self._stem_unknown = stem_unknown
         self._ru_stemmer = snowballstemmer.stemmer("russian")
         self._en_stemmer = snowballstemmer.stemmer("english")
@@ -79,29 +80,41 @@ class Morphology:
     def _weighted_terms(self, form: str) -> tuple[tuple[str, float], ...]:
         """The index terms of one folded word form with their weights, most probable first.
 
-        A known word's lemmas are weighted by pymorphy3's probability relative to the most probable lemma
-        (``стали`` → ``стать`` 1.0, ``сталь`` 0.026), so a rare reading still finds the word but counts for
-        little. An unknown word's guessed lemma and stem, a Latin stem and a number weigh 1.
+        By default (``weighted-lemmas``) a known word's lemmas are weighted by pymorphy3's probability relative
+        to the most probable lemma (``стали`` → ``стать`` 1.0, ``сталь`` 0.026), so a rare reading still finds
+        the word but counts for little. An unknown word's guessed lemma and stem, a Latin stem and a number
+        weigh 1. The other modes (see :class:`~searchkit.settings.AnalyzerSettings`) exist to be compared.
         """
         if form.isdigit():
             return ((form, 1.0),)
         if is_latin(form):
             return ((self._en_stemmer.stemWord(form), 1.0),)
+        if self._mode == "form":
+            return ((form, 1.0),)
+        stem = self._ru_stemmer.stemWord(form)
+        if self._mode == "stem":
+            return ((stem, 1.0),)
         parses = self._parse(form)
-        if parses and self._morph.word_is_known(form):
-            scores: dict[str, float] = {}
-            for parse in parses:
-                lemma = fold(parse.normal_form)
-                scores[lemma] = scores.get(lemma, 0.0) + parse.score
-            top = max(scores.values()) or 1.0
-            return tuple(sorted(((lemma, score / top) for lemma, score in scores.items()), key=lambda x: -x[1]))
-        guess = fold(parses[0].normal_form) if parses else form
-        if not self._stem_unknown:
-            return ((guess, 1.0),)
-        return tuple((term, 1.0) for term in dict.fromkeys((guess, self._ru_stemmer.stemWord(form))))
+        if not (parses and self._morph.word_is_known(form)):
+            guess = fold(parses[0].normal_form) if parses else form
+            unknown = (guess, stem) if self._stem_unknown else (guess,)
+            return tuple((term, 1.0) for term in dict.fromkeys(unknown))
+        scores: dict[str, float] = {}
+        for parse in parses:
+            lemma = fold(parse.normal_form)
+            scores[lemma] = scores.get(lemma, 0.0) + parse.score
+        top = max(scores.values()) or 1.0
+        lemmas = sorted(((lemma, score / top) for lemma, score in scores.items()), key=lambda item: -item[1])
+        if self._mode == "top-lemma":
+            return tuple(lemmas[:1])
+        if self._mode == "all-lemmas":
+            return tuple((lemma, 1.0) for lemma, _ in lemmas)
+        if self._mode == "lemmas+stem" and stem not in scores:
+            lemmas.append((stem, 1.0))
+        return tuple(lemmas)
 
 
-@lru_cache(maxsize=4)
-def get_morphology(stem_unknown: bool = True) -> Morphology:
+@lru_cache(maxsize=8)
+def get_morphology(mode: str = "weighted-lemmas", stem_unknown: bool = True) -> Morphology:
     """The process-wide :class:`Morphology` for these settings."""
-    return Morphology(stem_unknown=stem_unknown)
+    return Morphology(mode=mode, stem_unknown=stem_unknown)
