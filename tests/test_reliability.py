@@ -34,7 +34,7 @@ print("done", flush=True)
 WRITER_HOLDING_THE_LOCK = """
 import sys, time
 from searchkit import Index
-with Index.open(sys.argv[1]) as ix, ix.writer():
+with Index.open(sys.argv[1]) as ix, ix.transaction():
     print("locked", flush=True)
     time.sleep(60)
 """

@@ -17,18 +17,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
 from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
 
 from ..analysis import fold
-from ..documents import Document, Skipped
-from ..errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, SearchkitError
+from ..documents import Document
+from ..errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ..settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
 from .schema import build_schema
-from .workers import default_processes, prepare_all
+from .writing import Transaction, default_processes
 
 ENV_INDEX = "SEARCHKIT_INDEX"
 DEFAULT_INDEX_DIR = "index"
@@ -37,7 +35,7 @@ DEFAULT_INDEX_DIR = "index"
 LOCK_TIMEOUT = 5.0
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
 VOCABULARY_SCAN = 5000
-#: Memory Whoosh's writer may use for postings before it spills a run to disk.
+#: Memory the writing process's Whoosh writer may use for postings before it spills a run to disk.
 WRITER_MEMORY_MB = 256
 
 
@@ -159,19 +157,18 @@ class IndexStore:
     # --- writing ------------------------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[IndexWriter]:
-        """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C."""
+    def transaction(self, processes: int = 1) -> Iterator[Transaction]:
+        """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C. With
+        ``processes`` > 1, added documents are analysed and written by that many worker processes."""
+        transaction = Transaction(self._ix, str(self.path), min(processes, default_processes()), LOCK_TIMEOUT,
+                                  WRITER_MEMORY_MB)
         try:
-            writer = self._ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_MEMORY_MB)
-        except LockError:
-            raise IndexLockedError(f"index in {self.path} is being written by another process; "
-                                   "try again when it has finished") from None
-        try:
-            yield writer
+            yield transaction
+            transaction.finish_adding()
         except BaseException:
-            writer.cancel()
+            transaction.cancel()
             raise
-        writer.commit()
+        transaction.commit()
 
     def add(self, documents: Iterable[Document | Mapping[str, Any]], processes: int = 1) -> int:
         """Add documents, replacing any with the same id (the last wins); returns how many were written.
@@ -180,22 +177,20 @@ class IndexStore:
         if one of them is malformed (``ValueError``) or cannot be analysed (``SearchkitError``).
         """
         docs = [doc if isinstance(doc, Document) else Document.from_record(doc) for doc in documents]
-        # Whoosh's update_document does not see documents added earlier by the same writer: keep the last.
-        latest = list({doc.id: doc for doc in docs}.values())
-        count = 0
-        with self.writer() as writer:
-            for prepared in prepare_all(((doc, "") for doc in latest), self.settings.analyzer,
-                                        min(processes, default_processes())):
-                if isinstance(prepared, Skipped):
-                    raise SearchkitError(prepared.reason)
-                writer.update_document(**prepared)
-                count += 1
-        return count
+        latest = {doc.id: doc for doc in docs}
+        with self.transaction(processes) as transaction:
+            for doc in latest.values():
+                transaction.delete_by_term("id", doc.id)
+                transaction.add(doc)
+            transaction.finish_adding()
+            if transaction.skipped:
+                raise SearchkitError(transaction.skipped[0].reason)
+        return transaction.written
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
-        with self.writer() as writer:
-            return sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+        with self.transaction() as transaction:
+            return sum(transaction.delete_by_term("id", doc_id) for doc_id in ids)
 
 
 def _read_settings(path: Path) -> Settings:

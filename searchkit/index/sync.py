@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
 
 from ..documents import Document, Skipped, SourceFile, find_files, read_file
 from .store import IndexStore
-from .workers import PARALLEL_MIN_BYTES, default_processes, prepare_all
+from .writing import PARALLEL_MIN_BYTES, Transaction, default_processes
 
 COMMIT_EVERY_BYTES = 64 * 1024 * 1024
 
@@ -130,19 +129,17 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
     done = 0
     batches = plan.batches(commit_bytes) or ([[]] if vanished else [])
     for number, batch in enumerate(batches):
-        with store.writer() as writer:
+        with store.transaction(processes) as transaction:
             if number == 0:
                 # Gone files go first, so a renamed file's records do not clash with their old selves.
                 for path in vanished:
-                    writer.delete_by_term("path", path)
+                    transaction.delete_by_term("path", path)
                 report.removed += len(vanished)
-            changes = _Changes(writer, store.searcher(), report, owners, vanished)
-            for prepared in prepare_all(changes.documents(batch), store.settings.analyzer, processes):
-                if isinstance(prepared, Skipped):
-                    report.skipped.append(prepared)
-                    continue
-                writer.add_document(**prepared)
-                report.documents += 1
+            changes = _Changes(transaction, store.searcher(), report, owners, vanished)
+            for document, key in changes.documents(batch):
+                transaction.add(document, key)
+        report.documents += transaction.written
+        report.skipped.extend(transaction.skipped)
         done += len(batch)
         if progress:
             progress(Progress(done, len(plan.sources), report.documents, report.bytes_read, plan.total_bytes))
@@ -154,7 +151,7 @@ class _Changes:
     """Decides, file by file, what one commit writes: unchanged files are passed over, the old documents of
     changed files are deleted, and the documents read from new and changed files are yielded."""
 
-    def __init__(self, writer: IndexWriter, searcher: Searcher, report: SyncReport, owners: dict[str, str],
+    def __init__(self, writer: Transaction, searcher: Searcher, report: SyncReport, owners: dict[str, str],
                  vanished: set[str]) -> None:
         self.writer = writer
         self.searcher = searcher

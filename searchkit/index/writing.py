@@ -1,0 +1,242 @@
+"""Writing: one transaction per commit, its analysis and segment writing spread over worker processes.
+
+Whoosh writes an index as segments listed in a table of contents (TOC); a commit is the atomic replacement of
+the TOC. A :class:`Transaction` holds the index's write lock in this process, where it deletes documents; with
+several processes, each worker analyses its share of the new documents and writes them into a segment of its
+own, and the commit adds those segments to the TOC together with this process's deletions. Lemmatising and
+filing postings (most of the cost of indexing) then run on every core, while the commit stays one atomic step:
+a crash or Ctrl-C before it leaves the previous TOC, and the next commit deletes the orphaned segment files.
+
+Whoosh 2.7.4 (pinned) has no public API for committing segments written elsewhere; this follows its own
+``MpWriter(multisegment=True)``, whose private methods it uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import queue
+import traceback
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import Schema
+from whoosh.writing import SegmentWriter
+
+from ..documents import Document, Skipped
+from ..errors import IndexLockedError, SearchkitError
+
+#: Documents sent to a worker at once: large enough that inter-process overhead is small.
+BATCH_DOCS = 200
+BATCH_CHARS = 2_000_000
+#: Below this many bytes of input in all, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 2_000_000
+#: Memory each worker's writer may use for postings before it spills a run to disk.
+WORKER_MEMORY_MB = 128
+#: Seconds between a worker's checks that the process that started it is still alive.
+ORPHAN_CHECK_SECONDS = 2.0
+
+
+def default_processes() -> int:
+    return os.cpu_count() or 1
+
+
+def prepare(document: Document, source_key: str) -> dict[str, Any]:
+    """The keyword arguments of ``writer.add_document`` for one document. A guessed title is stored for display
+    but not indexed."""
+    fields: dict[str, Any] = {
+        "id": document.id,
+        "title": "" if document.title_guessed else document.title,
+        "_stored_title": document.title,
+        "body": document.body,
+        "format": document.format,
+        "encoding": document.encoding,
+        "hash": document.hash,
+    }
+    if document.path:
+        fields["path"] = document.path
+    if source_key:
+        fields["source_key"] = source_key
+    if document.date:
+        fields["date"] = dt.datetime.combine(document.date, dt.time())
+    return fields
+
+
+def add_or_skip(writer: SegmentWriter, document: Document, source_key: str) -> Skipped | None:
+    """Add one document; if its text cannot be analysed, a :class:`Skipped` naming it, so one bad document never
+    costs the rest."""
+    try:
+        writer.add_document(**prepare(document, source_key))
+    except Exception as error:  # analysis of arbitrary text: any failure is this document's alone
+        return Skipped(document.path or document.id, f"document {document.id!r} cannot be analysed: {error}")
+    return None
+
+
+class Transaction:
+    """Deletions and additions that become visible together at :meth:`commit`, or not at all."""
+
+    def __init__(self, ix: whoosh_index.Index, path: str, processes: int, lock_timeout: float,
+                 memory_mb: int) -> None:
+        try:
+            self._writer: SegmentWriter = ix.writer(timeout=lock_timeout, limitmb=memory_mb)
+        except whoosh_index.LockError:
+            raise IndexLockedError(f"index in {path} is being written by another process; "
+                                   "try again when it has finished") from None
+        self._workers = _Workers(ix, processes) if processes > 1 else None
+        self.skipped: list[Skipped] = []
+        self.written = 0
+
+    @property
+    def schema(self) -> Schema:
+        return self._writer.schema
+
+    def delete_by_term(self, fieldname: str, value: str) -> int:
+        return self._writer.delete_by_term(fieldname, value)
+
+    def add(self, document: Document, source_key: str = "") -> None:
+        """Add a document; ``source_key`` ties it to the version of the file it came from."""
+        if self._workers is not None:
+            self._workers.add(document, source_key)
+            return
+        skipped = add_or_skip(self._writer, document, source_key)
+        if skipped:
+            self.skipped.append(skipped)
+        else:
+            self.written += 1
+
+    def finish_adding(self) -> None:
+        """Wait for the workers' segments; :attr:`skipped` and :attr:`written` are final afterwards."""
+        if self._workers is not None and not self._workers.finished:
+            skipped, written = self._workers.finish()
+            self.skipped.extend(skipped)
+            self.written += written
+
+    def commit(self) -> None:
+        self.finish_adding()
+        writer = self._writer
+        segments = writer._merge_segments(None, None, None)  # existing segments, with this writer's deletions
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(segments + (self._workers.segments if self._workers else []))
+        writer._finish()
+
+    def cancel(self) -> None:
+        if self._workers is not None:
+            self._workers.stop()
+        self._writer.cancel()
+
+
+class _Workers:
+    """Worker processes that each analyse batches of documents into a segment of their own."""
+
+    def __init__(self, ix: whoosh_index.Index, processes: int) -> None:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        self._jobs: Any = context.Queue(maxsize=2 * processes)
+        self._results: Any = context.Queue()
+        self._processes = [context.Process(target=_work, args=(ix.storage, ix.indexname, self._jobs, self._results,
+                                                                os.getpid()), daemon=True)
+                           for _ in range(processes)]
+        for process in self._processes:
+            process.start()
+        self._batch: list[tuple[Document, str]] = []
+        self._batch_chars = 0
+        self.segments: list[Any] = []
+        self.finished = False
+
+    def add(self, document: Document, source_key: str) -> None:
+        self._batch.append((document, source_key))
+        self._batch_chars += len(document.body)
+        if len(self._batch) >= BATCH_DOCS or self._batch_chars >= BATCH_CHARS:
+            self._send()
+
+    def _send(self) -> None:
+        if self._batch:
+            self._put(self._batch)
+            self._batch, self._batch_chars = [], 0
+
+    def _put(self, item: Any) -> None:
+        """Queue a job, noticing a worker that died (its queue would never drain)."""
+        while True:
+            try:
+                self._jobs.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def _check_alive(self) -> None:
+        dead = [p for p in self._processes if not p.is_alive() and p.exitcode != 0]
+        if dead:
+            self.stop()
+            raise SearchkitError(f"an indexing worker process died (exit code {dead[0].exitcode})")
+
+    def finish(self) -> tuple[list[Skipped], int]:
+        self._send()
+        for _ in self._processes:
+            self._put(None)
+        skipped: list[Skipped] = []
+        written = 0
+        for _ in self._processes:
+            while True:
+                try:
+                    outcome = self._results.get(timeout=1.0)
+                    break
+                except queue.Empty:
+                    self._check_alive()
+            if isinstance(outcome, str):
+                self.stop()
+                raise SearchkitError(f"an indexing worker failed:\n{outcome}")
+            segment, worker_skipped, worker_written = outcome
+            if segment is not None:
+                self.segments.append(segment)
+            skipped.extend(worker_skipped)
+            written += worker_written
+        for process in self._processes:
+            process.join()
+        self.finished = True
+        return skipped, written
+
+    def stop(self) -> None:
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        self.finished = True
+
+
+def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) -> None:
+    """A worker's life: add the documents of each batch to its own segment writer; on ``None``, finish the
+    segment and send it back with what was skipped. Exits by itself if its parent dies."""
+    try:
+        ix = storage.open_index(indexname)
+        writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_MEMORY_MB)
+        skipped: list[Skipped] = []
+        written = 0
+        while True:
+            try:
+                batch = jobs.get(timeout=ORPHAN_CHECK_SECONDS)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return
+                continue
+            if batch is None:
+                break
+            for document, source_key in batch:
+                problem = add_or_skip(writer, document, source_key)
+                if problem:
+                    skipped.append(problem)
+                else:
+                    written += 1
+        if written:
+            segment = writer._finalize_segment()
+        else:
+            segment = None
+            writer._close_segment()
+        # Not writer._finish(): it would delete the temporary folder that every writer of the index shares;
+        # the transaction's own writer does that once all are done.
+        results.put((segment, skipped, written))
+    except BaseException:  # reported to the parent, which cancels the transaction
+        results.put(traceback.format_exc())
+
