@@ -64,7 +64,8 @@ def print_results(console: Console, results: SearchResults) -> None:
         console.print("   " + snippet_markup(console, hit.snippet))
         console.print()
     last = results.offset + len(results.hits)
-    console.print(f"{results.total} hits, showing {results.offset + 1}–{last}, in "
+    about = "" if results.total_exact else "about "
+    console.print(f"{about}{results.total:,} hits, showing {results.offset + 1}–{last}, in "
                   f"{results.seconds * 1000:.0f} ms")
 
 

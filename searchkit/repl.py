@@ -166,7 +166,7 @@ class Repl:
         return f"{self.index.path.name} ({self.index.doc_count():,} docs)> "
 
     def toolbar(self) -> str:
-        found = f"{self.results.total} hits" if self.results else "no query yet"
+        found = f"{self.results.total:,} hits" if self.results else "no query yet"
         return (f" index {self.index.path} · {found} · Tab complete · Ctrl-R history · n/p pages · "
                 ":help · Ctrl-D quit")
 

@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ DEFAULT_INDEX_DIR = "index"
 
 #: Seconds a writer waits for another process's write lock before giving up with a clear message.
 LOCK_TIMEOUT = 5.0
+#: Tries to open the latest commit while other processes keep committing.
+OPEN_ATTEMPTS = 5
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
 VOCABULARY_SCAN = 5000
 #: Memory the writing process's Whoosh writer may use for postings before it spills a run to disk.
@@ -63,6 +66,8 @@ class IndexStore:
         self.path = path
         self.settings = settings
         self._ix = ix
+        # Whoosh re-reads (and unpickles) the table of contents for every ``ix.schema``; ours never changes.
+        self._schema: Schema = ix.schema
         self._searcher: Searcher | None = None
 
     # --- opening ------------------------------------------------------------------------------------------
@@ -120,18 +125,26 @@ class IndexStore:
 
     @property
     def schema(self) -> Schema:
-        return self._ix.schema
+        return self._schema
 
     def searcher(self) -> Searcher:
         """A BM25F searcher on the latest commit. A stale one is replaced, not refreshed: Whoosh's refresh can keep
-        showing documents deleted since."""
-        if self._searcher is not None and not self._searcher.up_to_date():
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            ranking = self.settings.ranking
-            self._searcher = self._ix.searcher(weighting=BM25F(B=ranking.b, K1=ranking.k1))
-        return self._searcher
+        showing documents deleted since. A commit by another process can delete the table of contents being
+        opened; opening is then retried on the newer one."""
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                if self._searcher is not None and not self._searcher.up_to_date():
+                    self._searcher.close()
+                    self._searcher = None
+                if self._searcher is None:
+                    ranking = self.settings.ranking
+                    self._searcher = self._ix.searcher(weighting=BM25F(B=ranking.b, K1=ranking.k1))
+                return self._searcher
+            except FileNotFoundError:
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()

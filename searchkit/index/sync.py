@@ -88,6 +88,10 @@ class _Plan:
 
 
 def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
+    """Find the files under ``paths`` and their sizes; those refused from their stat alone (not a regular file,
+    a whole-file format over its size limit) are listed with the roots that could not be walked, unread."""
+    from ..documents import cannot_read, check_stat  # TODO(lead): move to the module's imports
+
     sources: list[tuple[SourceFile, int]] = []
     missing: list[Skipped] = []
     for root in paths:
@@ -96,9 +100,15 @@ def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
                 missing.append(found)
                 continue
             try:
-                sources.append((found, found.path.stat().st_size))
+                info = found.path.stat()
             except OSError as error:
-                missing.append(Skipped(found.id, f"cannot read: {error.strerror or error}"))
+                missing.append(cannot_read(found.id, error))
+                continue
+            refused = check_stat(found, info)
+            if refused:
+                missing.append(refused)
+            else:
+                sources.append((found, info.st_size))
     return _Plan(sources, missing)
 
 
@@ -160,14 +170,18 @@ class _Changes:
         self.vanished = vanished  # files whose documents this run deletes
 
     def documents(self, batch: list[SourceFile]) -> Iterator[tuple[Document, str]]:
+        """Each file is hashed in chunks, and read (a record format a line at a time) only if it changed, so
+        memory stays bounded however large the file."""
+        from ..documents import cannot_read, fingerprint, read_source  # TODO(lead): move to the module's imports
+
         for source in batch:
             try:
-                data = source.path.read_bytes()
+                digest, size = fingerprint(source.path)
             except OSError as error:
-                self.report.skipped.append(Skipped(source.id, f"cannot read: {error.strerror or error}"))
+                self.report.skipped.append(cannot_read(source.id, error))
                 continue
-            self.report.bytes_read += len(data)
-            key = source_key(source.id, hashlib.sha1(data).hexdigest())
+            self.report.bytes_read += size
+            key = source_key(source.id, digest)
             if _has_live(self.searcher, "source_key", key):
                 self.report.unchanged += 1
                 continue
@@ -175,7 +189,7 @@ class _Changes:
             if existed:
                 self.writer.delete_by_term("path", source.id)
             found = False
-            for item in read_file(source, data):
+            for item in read_source(source):
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                 elif (owner := self._owner(item.id, source.id)) is not None:

@@ -8,11 +8,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from whoosh.searching import Results
+
 from ..index import IndexStore
 from .compile import Compiled, QueryCompiler
 from .query import parse
 from .snippets import Snippet, Span, find_matches, make_snippet
 
+#: Up to this many estimated hits, the total is counted exactly; above, it is Whoosh's estimate.
+EXACT_COUNT_LIMIT = 5000
 #: How many index terms one ``prefix*`` may mark in snippets.
 MAX_PREFIX_TERMS = 1000
 
@@ -60,9 +64,11 @@ class SearchResults:
     total: int
     seconds: float
     offset: int = 0
+    #: False when ``total`` is an upper estimate (see :data:`EXACT_COUNT_LIMIT`).
+    total_exact: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "offset": self.offset,
+        return {"query": self.query, "total": self.total, "total_exact": self.total_exact, "offset": self.offset,
                 "seconds": round(self.seconds, 4), "hits": [hit.to_json() for hit in self.hits]}
 
 
@@ -82,7 +88,17 @@ def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snipp
     for rank, hit in enumerate(itertools.islice(results, offset, offset + limit), start=offset + 1):
         fields = hit.fields()
         hits.append(_hit(store, rank, hit.score, fields, highlight))
-    return SearchResults(text, hits, len(results), time.perf_counter() - started, offset)
+    total, exact = _count(results, searcher.doc_count())
+    return SearchResults(text, hits, total, time.perf_counter() - started, offset, exact)
+
+
+def _count(results: Results, documents: int) -> tuple[int, bool]:
+    """The number of hits: exact when Whoosh's estimate says there are few, else the estimate (capped at the
+    number of documents), since counting every match of a common word costs more than ranking the top ones."""
+    estimate = results.estimated_length()
+    if results.has_exact_length() or estimate <= EXACT_COUNT_LIMIT:
+        return len(results), True
+    return min(estimate, documents), False
 
 
 def highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:

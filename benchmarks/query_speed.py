@@ -1,0 +1,149 @@
+"""Query latency on a large index, and the start-up time of a one-shot CLI search.
+
+1. Indexes (once; ``--index DIR`` is reused afterwards) the 62,770 RusLit paragraphs plus the 240 XQuAD-ru
+   paragraphs, 63,010 documents, with searchkit and with stock Whoosh (``LanguageAnalyzer("ru")``), then runs the
+   603 XQuAD-ru development questions as top-10 queries, without and with snippets, ``--runs`` times (default 5).
+   Reported: the median over runs of each run's median and 95th-percentile latency, and the ratio to Whoosh.
+2. Times ``searchkit search "встреча президентов"`` on the bundled corpus as a whole process (cold: the first
+   run after the index is built; warm: the median of ``--runs`` more), and ``python -c "import searchkit"``.
+
+    python benchmarks/query_speed.py --index /tmp/searchkit-63k
+
+Figures are printed and written to ``benchmarks/results/query_speed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from common import REPO, RESULTS_DIR, baseline_index, median, plain_query, read_jsonl, require, shared_dir, write_json
+from searchkit import Index
+
+Search = Callable[[str], object]
+
+
+def latencies(search: Search, queries: list[str], runs: int) -> dict[str, float]:
+    """Median over runs of the per-run median and 95th percentile, in milliseconds."""
+    medians, p95s = [], []
+    for _ in range(runs):
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            search(query)
+            times.append((time.perf_counter() - started) * 1000)
+        medians.append(median(times))
+        p95s.append(statistics.quantiles(times, n=20)[-1])
+    return {"p50_ms": round(median(medians), 2), "p95_ms": round(median(p95s), 2)}
+
+
+def searchkit_index(path: Path, sources: list[Path]) -> Index:
+    if Index.exists(path):
+        return Index.open(path)
+    ix = Index.create(path)
+    report = ix.index_path(*sources)
+    print(f"searchkit index: {report.documents:,} documents in {report.seconds:.0f} s")
+    return ix
+
+
+def whoosh_index(path: Path, sources: list[Path]) -> Any:
+    from whoosh import index
+
+    if index.exists_in(str(path)):
+        return index.open_dir(str(path))
+    started = time.perf_counter()
+    ix = baseline_index(path, [record for source in sources for record in read_jsonl(source)])
+    print(f"whoosh index: {ix.doc_count():,} documents in {time.perf_counter() - started:.0f} s")
+    return ix
+
+
+def whoosh_searchers(ix: Any) -> tuple[Search, Search]:
+    """Stock Whoosh: title and body, any word may match, BM25F; snippets from its own highlighter."""
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
+
+    def plain(query: str) -> object:
+        return [hit["id"] for hit in searcher.search(parser.parse(query), limit=10)]
+
+    def with_snippets(query: str) -> object:
+        return [hit.highlights("body") for hit in searcher.search(parser.parse(query), limit=10)]
+
+    return plain, with_snippets
+
+
+def process_seconds(args: list[str], cwd: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True, env=dict(os.environ, NO_COLOR="1"))
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def cli_figures(runs: int) -> dict[str, float]:
+    """The one-shot CLI on a copy of the bundled corpus: cold (builds the index first) and warm."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        shutil.copytree(REPO / "corpus", work / "corpus")
+        command = [sys.executable, "-m", "searchkit", "search", "встреча президентов"]
+        cold = process_seconds(command, work, 1)[0]
+        warm = process_seconds(command, work, runs)
+        imports = process_seconds([sys.executable, "-c", "import searchkit"], work, runs)
+    return {"cli_cold_s": round(cold, 3), "cli_warm_s": round(median(warm), 3),
+            "import_s": round(median(imports), 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
+    parser.add_argument("--index", type=Path, default=Path("/tmp/searchkit-63k"),
+                        help="searchkit index to build or reuse; Whoosh's goes beside it with '-whoosh'")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "query_speed.json")
+    args = parser.parse_args()
+
+    data = shared_dir(args.shared) / "data"
+    sources = [data / "corpus-large" / "ruslit_paragraphs.jsonl", data / "xquad-ru" / "paragraphs" / "corpus.jsonl"]
+    questions = data / "xquad-ru" / "paragraphs" / "queries.jsonl"
+    require(*sources, questions)
+    queries = [plain_query(q["text"]) for q in read_jsonl(questions)]
+
+    figures: dict[str, Any] = {"queries": len(queries), "runs": args.runs}
+    with searchkit_index(args.index, sources) as ix:
+        figures["documents"] = ix.doc_count()
+        figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, args.runs)
+        figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, args.runs)
+    whoosh = whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
+    plain, with_snippets = whoosh_searchers(whoosh)
+    figures["whoosh"] = latencies(plain, queries, args.runs)
+    figures["whoosh_snippets"] = latencies(with_snippets, queries, args.runs)
+    for kind in ("", "_snippets"):
+        for stat in ("p50_ms", "p95_ms"):
+            figures[f"speedup{kind}_{stat[:3]}"] = round(figures[f"whoosh{kind}"][stat]
+                                                         / figures[f"searchkit{kind}"][stat], 2)
+    figures.update(cli_figures(args.runs))
+
+    print(f"{figures['documents']:,} documents, {len(queries)} queries × {args.runs} runs, top 10")
+    for name in ("searchkit", "searchkit_snippets", "whoosh", "whoosh_snippets"):
+        print(f"  {name:20} p50 {figures[name]['p50_ms']:8.2f} ms   p95 {figures[name]['p95_ms']:8.2f} ms")
+    print(f"  Whoosh / searchkit with snippets: p50 {figures['speedup_snippets_p50']}×, "
+          f"p95 {figures['speedup_snippets_p95']}×")
+    print(f"  CLI search on the bundled corpus: cold {figures['cli_cold_s']} s, warm {figures['cli_warm_s']} s; "
+          f"import searchkit {figures['import_s']} s")
+    write_json(args.json, figures)
+    print(f"written: {args.json}")
+
+
+if __name__ == "__main__":
+    main()
