@@ -14,26 +14,14 @@ Figures are printed and written to ``benchmarks/results/completion.json``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from pathlib import Path
 
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document as PromptDocument
 
-from common import RESULTS_DIR, median, read_jsonl, require, shared_dir, write_json
-from searchkit import Index
+from common import median, write_json
+from large_index import add_arguments, open_large_index, p95, sources_and_questions
 from searchkit.repl import MIN_COMPLETION_CHARS, QueryCompleter
-
-
-def open_index(path: Path, sources: list[Path]) -> Index:
-    if Index.exists(path):
-        return Index.open(path)
-    print(f"building the index in {path} from {', '.join(str(s) for s in sources)} …")
-    ix = Index.create(path)
-    report = ix.index_path(*sources)
-    print(f"  {report.documents:,} documents in {report.seconds:.0f} s")
-    return ix
 
 
 def keystrokes(questions: list[str], count: int) -> list[str]:
@@ -51,27 +39,16 @@ def keystrokes(questions: list[str], count: int) -> list[str]:
     return lines
 
 
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/searchkit-63k"),
-                        help="index folder to build or reuse (default: /tmp/searchkit-63k)")
+    add_arguments(parser, "completion.json")
     parser.add_argument("--keystrokes", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "completion.json")
     args = parser.parse_args()
 
-    data = shared_dir(args.shared) / "data"
-    sources = [data / "corpus-large" / "ruslit_paragraphs.jsonl", data / "xquad-ru" / "paragraphs" / "corpus.jsonl"]
-    queries = data / "xquad-ru" / "paragraphs" / "queries.jsonl"
-    require(*sources, queries)
-    lines = keystrokes([q["text"] for q in read_jsonl(queries)], args.keystrokes)
+    sources, questions = sources_and_questions(args.shared)
+    lines = keystrokes([q["text"] for q in questions], args.keystrokes)
 
-    with open_index(args.index, sources) as ix:
+    with open_large_index(args.index, sources) as ix:
         completer = QueryCompleter(lambda: ix)
         event = CompleteEvent(completion_requested=False)
         list(completer.get_completions(PromptDocument(lines[0]), event))  # open the reader once

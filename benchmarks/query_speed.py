@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import REPO, RESULTS_DIR, baseline_index, median, plain_query, read_jsonl, require, shared_dir, write_json
-from searchkit import Index
+from common import REPO, baseline_index, median, plain_query, read_jsonl, write_json
+from large_index import add_arguments, open_large_index, p95, sources_and_questions
 
 Search = Callable[[str], object]
 
@@ -42,17 +41,8 @@ def latencies(search: Search, queries: list[str], runs: int) -> dict[str, float]
             search(query)
             times.append((time.perf_counter() - started) * 1000)
         medians.append(median(times))
-        p95s.append(statistics.quantiles(times, n=20)[-1])
+        p95s.append(p95(times))
     return {"p50_ms": round(median(medians), 2), "p95_ms": round(median(p95s), 2)}
-
-
-def searchkit_index(path: Path, sources: list[Path]) -> Index:
-    if Index.exists(path):
-        return Index.open(path)
-    ix = Index.create(path)
-    report = ix.index_path(*sources)
-    print(f"searchkit index: {report.documents:,} documents in {report.seconds:.0f} s")
-    return ix
 
 
 def whoosh_index(path: Path, sources: list[Path]) -> Any:
@@ -106,21 +96,14 @@ def cli_figures(runs: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
-    parser.add_argument("--index", type=Path, default=Path("/tmp/searchkit-63k"),
-                        help="searchkit index to build or reuse; Whoosh's goes beside it with '-whoosh'")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "query_speed.json")
+    add_arguments(parser, "query_speed.json")  # Whoosh's index goes beside searchkit's, named '…-whoosh'
     args = parser.parse_args()
 
-    data = shared_dir(args.shared) / "data"
-    sources = [data / "corpus-large" / "ruslit_paragraphs.jsonl", data / "xquad-ru" / "paragraphs" / "corpus.jsonl"]
-    questions = data / "xquad-ru" / "paragraphs" / "queries.jsonl"
-    require(*sources, questions)
-    queries = [plain_query(q["text"]) for q in read_jsonl(questions)]
+    sources, questions = sources_and_questions(args.shared)
+    queries = [plain_query(q["text"]) for q in questions]
 
     figures: dict[str, Any] = {"queries": len(queries), "runs": args.runs}
-    with searchkit_index(args.index, sources) as ix:
+    with open_large_index(args.index, sources) as ix:
         figures["documents"] = ix.doc_count()
         figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, args.runs)
         figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, args.runs)

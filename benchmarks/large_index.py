@@ -1,0 +1,48 @@
+"""The 63,010-document index that the latency benchmarks share: the 62,770 RusLit paragraphs as distractors plus
+the 240 XQuAD-ru paragraphs that the questions are about. Built once, reused by later runs."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+from common import read_jsonl, require, shared_dir
+from searchkit import Index
+
+DEFAULT_PATH = Path("/tmp/searchkit-63k")
+
+
+def add_arguments(parser: argparse.ArgumentParser, results_name: str) -> None:
+    """The options every latency benchmark takes."""
+    from common import RESULTS_DIR
+
+    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
+    parser.add_argument("--index", type=Path, default=DEFAULT_PATH,
+                        help=f"index folder to build or reuse (default: {DEFAULT_PATH})")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=RESULTS_DIR / results_name)
+
+
+def sources_and_questions(shared: str | None) -> tuple[list[Path], list[dict]]:
+    """The corpus files and the XQuAD-ru development questions; exits with "skipped" when they are absent."""
+    data = shared_dir(shared) / "data"
+    sources = [data / "corpus-large" / "ruslit_paragraphs.jsonl", data / "xquad-ru" / "paragraphs" / "corpus.jsonl"]
+    questions = data / "xquad-ru" / "paragraphs" / "queries.jsonl"
+    require(*sources, questions)
+    return sources, read_jsonl(questions)
+
+
+def open_large_index(path: Path, sources: list[Path]) -> Index:
+    if Index.exists(path):
+        return Index.open(path)
+    print(f"building the index in {path} …")
+    ix = Index.create(path)
+    report = ix.index_path(*sources)
+    print(f"  {report.documents:,} documents in {report.seconds:.0f} s")
+    return ix
+
+
+def p95(values: Sequence[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
