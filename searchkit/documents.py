@@ -611,8 +611,12 @@ def check_stat(source: SourceFile, info: os.stat_result) -> Skipped | None:
     return None
 
 
-def cannot_read(file_id: str, error: OSError) -> Skipped:
-    return Skipped(file_id, f"cannot read: {error.strerror or error}")
+class Unreadable(Skipped):
+    """A file whose reading failed; documents read from it before the failure are not the whole file."""
+
+
+def cannot_read(file_id: str, error: OSError) -> Unreadable:
+    return Unreadable(file_id, f"cannot read: {error.strerror or error}")
 
 
 def fingerprint(path: Path) -> tuple[str, int]:
@@ -648,7 +652,8 @@ def read_file(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
 
 def read_stream(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:
     """Read one file, open as a binary ``stream``, into documents: a whole-file format up to its size limit
-    only, a record format a line at a time. Any problem becomes a :class:`Skipped`; ``OSError`` is raised."""
+    only, a record format a line at a time. Any problem with the content becomes a :class:`Skipped`; an
+    ``OSError`` from the stream is raised."""
     suffix = source.path.suffix.lower()
     if suffix not in READERS:
         yield Skipped(source.id, f"unsupported format {source.path.suffix or '(no extension)'!r}")
@@ -686,7 +691,7 @@ def _read_records(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | 
         raise ValueError("binary file (contains NUL bytes)")
     stream.seek(0)
     lines = _Lines(stream, source.id, sample)
-    if source.path.suffix.lower() == ".csv":
+    if source.path.suffix.lower() == ".csv":  # the delimiters are ASCII: latin-1 shows them, whatever the encoding
         yield from read_csv(lines, sample[:BINARY_SNIFF_BYTES].decode("latin-1"))
     else:
         yield from read_jsonl(lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SETTINGS_FILE = "searchkit.json"
 
@@ -28,11 +28,14 @@ class AnalyzerSettings:
     Snowball stem only) or ``form`` (the folded word itself, no morphology).
     ``stopwords``: leave Russian stop words out of the index (their positions are still counted).
     ``stem_unknown``: add the Snowball stem of words pymorphy3's dictionary does not know.
+    ``exact_forms``: also index each word form that differs from its terms as ``=form`` at the same position,
+    so the query ``=стали`` finds that form only (see :func:`~searchkit.analysis.analyzer.needs_exact_term`).
     """
 
     terms: str = "weighted-lemmas"
     stopwords: bool = True
     stem_unknown: bool = True
+    exact_forms: bool = True
 
     def __post_init__(self) -> None:
         if self.terms not in TERM_MODES:
@@ -50,6 +53,11 @@ class RankingSettings:
     b: float = 0.4
     title_boost: float = 2.0
     body_boost: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{name}={value!r}: a ranking parameter is a number ≥ 0")
 
 
 @dataclass(frozen=True)

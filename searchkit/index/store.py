@@ -22,7 +22,7 @@ from whoosh.fields import Schema
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from ..analysis import fold
+from ..analysis import build_analyzer, fold
 from ..documents import Document
 from ..errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ..settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
@@ -74,7 +74,9 @@ class IndexStore:
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
-        return Path(path, SETTINGS_FILE).is_file() and whoosh_index.exists_in(str(path))
+        """Whether ``path`` holds an index (perhaps a damaged one, which :meth:`open` then refuses)."""
+        folder = Path(path)
+        return (folder / SETTINGS_FILE).is_file() and any(folder.glob("_*.toc"))
 
     @classmethod
     def create(cls: type[_Store], path: str | os.PathLike[str], settings: Settings | None = None) -> _Store:
@@ -104,9 +106,14 @@ class IndexStore:
             stored = Settings(analyzer=stored.analyzer, ranking=settings.ranking)
         try:
             ix = whoosh_index.open_dir(str(path))
+            built_with = ix.schema["body"].analyzer
         except Exception as error:  # Whoosh raises several unrelated types for a damaged index
             raise IncompatibleIndexError(f"index in {path} cannot be read ({error}): rebuild it with: "
                                          "searchkit index --rebuild FOLDER") from None
+        if built_with != build_analyzer(stored.analyzer):
+            raise IncompatibleIndexError(
+                f"index in {path} was built with other analyzer settings than {SETTINGS_FILE} says "
+                f"({stored.analyzer}): rebuild it with: searchkit index --rebuild FOLDER")
         return cls(path, ix, stored)
 
     def close(self) -> None:
@@ -209,6 +216,8 @@ class IndexStore:
 def _read_settings(path: Path) -> Settings:
     try:
         data = json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"expected an object, found {type(data).__name__}")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise IncompatibleIndexError(

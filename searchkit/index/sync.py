@@ -8,7 +8,6 @@ interrupted run keeps what it committed and the next run picks up the rest.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +16,8 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from ..documents import Document, Skipped, SourceFile, find_files, read_file
+from ..documents import (Document, Skipped, SourceFile, Unreadable, cannot_read, check_stat, find_files, fingerprint,
+                         read_source)
 from .store import IndexStore
 from .writing import PARALLEL_MIN_BYTES, Transaction, default_processes
 
@@ -62,7 +62,8 @@ def _has_live(searcher: Searcher, fieldname: str, value: str) -> bool:
 
 @dataclass
 class _Plan:
-    """The supported files found under the roots with their sizes, and the roots that could not be walked."""
+    """The supported files found under the roots with their sizes; and the roots that could not be walked and
+    the files refused from their stat alone, as skipped."""
 
     sources: list[tuple[SourceFile, int]]
     missing: list[Skipped]
@@ -90,8 +91,6 @@ class _Plan:
 def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
     """Find the files under ``paths`` and their sizes; those refused from their stat alone (not a regular file,
     a whole-file format over its size limit) are listed with the roots that could not be walked, unread."""
-    from ..documents import cannot_read, check_stat  # TODO(lead): move to the module's imports
-
     sources: list[tuple[SourceFile, int]] = []
     missing: list[Skipped] = []
     for root in paths:
@@ -150,6 +149,12 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
                 transaction.add(document, key)
         report.documents += transaction.written
         report.skipped.extend(transaction.skipped)
+        if changes.incomplete:
+            # Their documents went into the commit with the file's key; without them, the next run reads the
+            # files again instead of taking them for unchanged.
+            with store.transaction() as cleanup:
+                for path in changes.incomplete:
+                    cleanup.delete_by_term("path", path)
         done += len(batch)
         if progress:
             progress(Progress(done, len(plan.sources), report.documents, report.bytes_read, plan.total_bytes))
@@ -168,12 +173,11 @@ class _Changes:
         self.report = report
         self.owners = owners  # document id -> file id, for every document added in this run
         self.vanished = vanished  # files whose documents this run deletes
+        self.incomplete: set[str] = set()  # files whose reading failed after some of their documents
 
     def documents(self, batch: list[SourceFile]) -> Iterator[tuple[Document, str]]:
         """Each file is hashed in chunks, and read (a record format a line at a time) only if it changed, so
         memory stays bounded however large the file."""
-        from ..documents import cannot_read, fingerprint, read_source  # TODO(lead): move to the module's imports
-
         for source in batch:
             try:
                 digest, size = fingerprint(source.path)
@@ -190,6 +194,8 @@ class _Changes:
                 self.writer.delete_by_term("path", source.id)
             found = False
             for item in read_source(source):
+                if isinstance(item, Unreadable) and found:
+                    self.incomplete.add(source.id)
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                 elif (owner := self._owner(item.id, source.id)) is not None:

@@ -1,0 +1,74 @@
+"""The benchmark scripts run and report sane figures: ``quality.py`` on a slice of the shared XQuAD-ru data
+(skipped when the data is absent), ``lemma_gold.py`` on a few CoNLL-U lines written here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import common  # noqa: E402  (a sibling module of the scripts, not a package)
+import lemma_gold  # noqa: E402
+
+
+def test_quality_on_twenty_paragraph_questions(tmp_path: Path) -> None:
+    data = common.shared_dir(None) / "data" / "xquad-ru" / "paragraphs"
+    if not (data / "corpus.jsonl").is_file():
+        pytest.skip(f"shared evaluation data not found in {data} (set {common.ENV_SHARED} or put it in ../shared)")
+    output = tmp_path / "quality.json"
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "quality.py"), "--sets", "paragraphs", "--limit-queries", "20",
+         "--variants", "weighted-lemmas", "--no-peers", "--no-cache", "--processes", "1", "--json",
+         "--output", str(output)],
+        capture_output=True, text=True, timeout=120, check=True)
+    printed = json.loads(completed.stdout)
+    assert printed == json.loads(output.read_text(encoding="utf-8"))
+    result = printed["sets"]["xquad-ru/paragraphs"]
+    assert (result["documents"], result["queries"]) == (240, 20)
+    [(name, figures)] = result["engines"].items()
+    assert name.startswith("searchkit weighted-lemmas")
+    assert figures["errors"] == []
+    for measure in ("nDCG@10", "MRR@10", "Recall@100"):
+        assert 0.0 <= figures[measure] <= 1.0
+    assert figures["nDCG@10"] >= 0.7
+
+
+CONLLU = """\
+# sent_id = 1
+# text = Кошки, сидели на окнах 2024-го года.
+1\tКошки\tкошка\tNOUN\t_\tAnimacy=Anim|Case=Nom|Gender=Fem|Number=Plur\t2\tnsubj\t_\tSpaceAfter=No
+2\t,\t,\tPUNCT\t_\t_\t1\tpunct\t_\t_
+3\tсидели\tсидеть\tVERB\t_\tAspect=Imp|Mood=Ind|Number=Plur|Tense=Past|VerbForm=Fin\t0\troot\t_\t_
+4-5\tна окнах\t_\t_\t_\t_\t_\t_\t_\t_
+4\tна\tна\tADP\t_\t_\t5\tcase\t_\t_
+5\tокнах\tокно\tNOUN\t_\tAnimacy=Inan|Case=Loc|Gender=Neut|Number=Plur\t3\tobl\t_\t_
+5.1\tсидели\tсидеть\tVERB\t_\t_\t_\t_\t_\t_
+6\t2024-го\t2024-й\tADJ\t_\t_\t7\tamod\t_\t_
+7\tгода\tгод\tNOUN\t_\tAnimacy=Inan|Case=Gen|Gender=Masc|Number=Sing\t5\tnmod\t_\t_
+8\tЁЛКИ\tёлка\tNOUN\t_\tCase=Nom|Number=Plur\t3\tobj\t_\t_
+9\tучтены\tучесть\tVERB\t_\tAspect=Perf|Number=Plur|Variant=Short|VerbForm=Part\t3\tconj\t_\t_
+10\t1812\t1812\tNUM\t_\t_\t7\tnummod\t_\t_
+11\t«?»\t«?»\tSYM\t_\t_\t7\tpunct\t_\t_
+
+"""
+
+
+def test_lemma_gold_scores_word_tokens_only(tmp_path: Path) -> None:
+    path = tmp_path / "mini.conllu"
+    path.write_text(CONLLU, encoding="utf-8")
+    tokens = list(lemma_gold.read_conllu(path))
+    # no punctuation, multiword range "4-5", empty node "5.1", or tokens without letters ("1812", "«?»")
+    assert [t.form for t in tokens] == ["Кошки", "сидели", "на", "окнах", "2024-го", "года", "ЁЛКИ", "учтены"]
+    result = lemma_gold.score_tokens(tokens)
+    assert result["tokens"] == 8
+    # all right (ЁЛКИ → ёлка with case and ё folded) but the ordinal, which pymorphy3 keeps as it is
+    assert result["top1"] == result["indexed"] == result["indexed_all_lemmas"] == 0.875
+    [miss] = result["misses"]
+    assert (miss["category"], miss["count"], miss["not_indexed"]) == ("ADJ", 1, 1)
+    assert miss["examples"] == ["2024-го → 2024-го (2024-й)"]
