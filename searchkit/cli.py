@@ -141,7 +141,9 @@ def progress_bar() -> Iterator[Callable[[Progress], None] | None]:
   "встреча в Анкоридже"~2      phrase, up to 2 words apart
   title:аляска                 in the title only
   date:[2025-08-01 TO 2025-08-31]   date:2025-08
-  встреч*                      prefix
+  встреч*                      prefix (over lemmas and word forms)
+  =стали                       this word form only
+  стали:сталь                  one reading of a homonym (word:lemma)
 
 \b
 Examples:
@@ -153,15 +155,29 @@ Examples:
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Hits to skip (for paging).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (highlights as offsets).")
-def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool) -> None:
-    """Search the index. Every word is matched in all its forms."""
+@click.option("--no-correct", "no_correct", is_flag=True,
+              help="Search the query as typed: no keyboard-layout, transliteration or spelling correction.")
+def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool,
+                   no_correct: bool) -> None:
+    """Search the index. Every word is matched in all its forms.
+
+    A query typed in the wrong keyboard layout («ghbdtn»), a name in Latin letters («Putin») or a misspelt word
+    («встеча») is corrected when clearly meant, or a correction is suggested; --no-correct turns this off.
+    """
     with user_errors():
         with open_or_build(index_dir) as ix:
-            results = ix.search(query, limit=limit, offset=offset)
+            results = ix.search(query, limit=limit, offset=offset, correct=not no_correct)
     if as_json:
         render.print_json(out, results.to_json())
     else:
-        render.print_results(out, results)
+        render.print_results(out, results, as_typed=f"searchkit search --no-correct {_quoted(query)}",
+                             suggested="searchkit search '{query}'")
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 @contextmanager
@@ -214,14 +230,18 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @click.argument("query")
 @click.argument("doc_id")
 @INDEX_OPTION
-def explain_command(query: str, doc_id: str, index_dir: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bool) -> None:
     """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions, its score."""
     from .search import explain
 
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         explanation = explain(ix, query, doc_id)
         fields = ix.searcher().document(id=doc_id) or {}
-    out.print(render.explanation_table(out, explanation, fields))
+    if as_json:
+        render.print_json(out, explanation.to_json(fields))
+    else:
+        out.print(render.explanation_table(out, explanation, fields))
 
 
 @main.command("repl", epilog="""In the prompt, type a query, or :help for the commands (:open N, :explain N,

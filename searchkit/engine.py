@@ -25,12 +25,15 @@ class Index(IndexStore):
         the report, never raised."""
         return sync(self, paths, processes=processes, progress=progress, commit_bytes=commit_bytes)
 
-    def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResults:
+    def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True,
+               correct: bool = True) -> SearchResults:
         """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).
 
+        A query in the wrong keyboard layout, a Latin-letter name or a misspelt word is corrected or a correction
+        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed.
         Raises :class:`~searchkit.errors.QueryError` for a malformed query.
         """
-        return search(self, query, limit=limit, offset=offset, snippets=snippets)
+        return search(self, query, limit=limit, offset=offset, snippets=snippets, correct=correct)
 
     def analyze(self, text: str) -> list[AnalyzedToken]:
         """How this index's analyzer treats ``text``, token by token."""

@@ -16,7 +16,11 @@ from rich.table import Table
 from .analysis import AnalyzedToken
 from .index import IndexStats, SyncReport
 from .search import Explanation, SearchResults, Snippet
+from .search.plan import QueryPlan
 from .search.snippets import Span
+
+#: How each kind of correction is named to the user.
+CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
 
 _OPEN, _CLOSE = "\x00", "\x01"
 
@@ -51,8 +55,47 @@ def text_markup(console: Console, text: str, spans: tuple[Span, ...] | list[Span
     return _markup(console, "".join(out))
 
 
-def print_results(console: Console, results: SearchResults) -> None:
-    """A numbered list: title, date and score, the id, the snippet; then the count and the time taken."""
+def _kind(kind: str) -> str:
+    return ", ".join(CORRECTION_NAMES.get(part, part) for part in kind.split("+"))
+
+
+def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", suggested: str = "") -> None:
+    """What was done to the query, before its hits: the correction applied and how to search the original
+    instead (``as_typed``, such as ``--no-correct``), or the correction suggested (``suggested``: how to run
+    it); the readings of homonyms with their share of the hits; prefixes whose expansion was cut."""
+    if plan is None:
+        return
+    if plan.correction:
+        c = plan.correction
+        console.print(f"Показаны результаты для «{escape(c.query)}» ({_kind(c.kind)}). "
+                      f"Искать «{escape(c.original)}» как написано: {escape(as_typed)}", soft_wrap=True)
+    if plan.suggestion:
+        s = plan.suggestion
+        how = f": {escape(suggested.format(query=s.query))}" if suggested else ""
+        console.print(f"Возможно, вы имели в виду «{escape(s.query)}» ({_kind(s.kind)}, {s.total:,} hits){how}",
+                      soft_wrap=True)
+    for homonym in plan.homonyms:
+        readings = " · ".join(f"{escape(r.lemma)} ({r.pos}) {r.share:.0%}" for r in homonym.readings)
+        if homonym.pinned:
+            console.print(f"«{escape(homonym.word)}» pinned to {escape(homonym.pinned)}; readings: {readings}",
+                          soft_wrap=True)
+        else:
+            example = f"{homonym.word}:{homonym.readings[-1].lemma}"
+            console.print(f"«{escape(homonym.word)}» has several readings, share of hits: {readings}; "
+                          f"choose one with {escape(example)}", soft_wrap=True)
+    for expansion in plan.prefixes:
+        if expansion.cut:
+            console.print(f"{escape(expansion.prefix)}* in {expansion.field}: {expansion.found:,} or more words start "
+                          f"so; searched the {expansion.kept:,} in most documents (expansion cut)", soft_wrap=True)
+    if plan.correction or plan.suggestion or plan.homonyms or any(e.cut for e in plan.prefixes):
+        console.print()
+
+
+def print_results(console: Console, results: SearchResults, as_typed: str = "--no-correct",
+                  suggested: str = "searchkit search '{query}'") -> None:
+    """What was done to the query; a numbered list: title, date and score, the id, the snippet; then the count
+    and the time taken."""
+    print_plan(console, results.plan, as_typed, suggested)
     if not results.hits:
         console.print(f"No documents match {escape(results.query)}.", soft_wrap=True)
         return
@@ -115,14 +158,15 @@ def analysis_json(tokens: list[AnalyzedToken]) -> list[dict[str, Any]]:
 
 def explanation_table(console: Console, explanation: Explanation, texts: dict[str, str]) -> Table:
     """Query word → normal forms → the document's forms (with positions) → share of the score."""
-    table = Table("query word", "normal forms", "document forms (field: form@offset)", "score",
+    table = Table("query word", "normal forms", "document forms (field: form@offset #position)", "score",
                   title=f"{escape(explanation.title)} — score {explanation.score:.3f}")
     for word in explanation.words:
         found = []
         for field, spans in word.matches.items():
             for span in spans[:6]:
                 form = texts.get(field, "")[span.start:span.end]
-                found.append(f"{field}: {mark(console, form)}@{span.start}")
+                where = f"@{span.start}" + (f" #{span.position}" if span.position is not None else "")
+                found.append(f"{field}: {mark(console, form)}{where}")
             if len(spans) > 6:
                 found.append(f"{field}: … {len(spans) - 6} more")
         table.add_row(escape(word.text), escape(", ".join(word.terms[:8])), "\n".join(found) or "—",

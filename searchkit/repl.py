@@ -102,6 +102,7 @@ COMMANDS = (
     Command("prev", ":prev (or p)", "the previous page of hits"),
     Command("open", ":open N", "the whole document N with every match marked"),
     Command("explain", ":explain N", "why document N matched: word → normal forms → document forms → score"),
+    Command("original", ":original", "search the last query as typed, without correcting it"),
     Command("analyze", ":analyze TEXT", "how TEXT is analysed, word by word"),
     Command("stats", ":stats", "documents, terms, size and last update of the index"),
     Command("limit", ":limit N", "hits per page (now {limit})"),
@@ -116,7 +117,8 @@ QUERY_HELP = """\
   путин AND трамп, a OR b        both; either          NOT трамп, -трамп   without
   "встреча Путина и Трампа"~2    phrase (up to 2 words apart)   встреч*   prefix
   title:аляска                   fields: title, body, date      (a OR b) AND c   grouping
-  date:2025-08   date:[2025-08-01 TO 2025-08-31]"""
+  date:2025-08   date:[2025-08-01 TO 2025-08-31]
+  =стали                         this word form only            стали:сталь   one reading (word:lemma)"""
 
 
 class QueryCompleter(Completer):
@@ -204,9 +206,9 @@ class Repl:
             self.console.print(f"[red]{escape(str(error))}[/]")
         return True
 
-    def search(self, query: str, offset: int) -> None:
-        self.results = self.index.search(query, limit=self.limit, offset=offset)
-        render.print_results(self.console, self.results)
+    def search(self, query: str, offset: int, correct: bool = True) -> None:
+        self.results = self.index.search(query, limit=self.limit, offset=offset, correct=correct)
+        render.print_results(self.console, self.results, as_typed=":original", suggested="{query}")
 
     def command(self, text: str) -> bool:
         name, _, argument = text.partition(" ")
@@ -242,7 +244,8 @@ class Repl:
         if offset < 0 or offset >= self.results.total:
             self.console.print("No more hits." if step > 0 else "This is the first page.")
             return
-        self.search(self.results.query, offset)
+        # ``results.query`` is what was searched (a correction already applied): page through it as it is.
+        self.search(self.results.query, offset, correct=False)
 
     def _hit_number(self, argument: str) -> int | None:
         """The 0-based place on this page of hit number ``argument`` as shown, or None with a message."""
@@ -283,6 +286,13 @@ class Repl:
         explanation = explain(self.index, self.results.query, hit.id)
         fields = self.index.searcher().document(id=hit.id) or {}
         self.console.print(render.explanation_table(self.console, explanation, fields))
+
+    def cmd_original(self, _: str) -> None:
+        plan = self.results.plan if self.results else None
+        if plan is None:
+            self.console.print("No query yet.")
+            return
+        self.search(plan.original, 0, correct=False)
 
     def cmd_analyze(self, argument: str) -> None:
         if not argument:

@@ -33,23 +33,49 @@ class FoldFilter(Filter):
                 yield token
 
 
+#: Marks the exact-form term of a word (``=стали``), indexed at the word's position next to its lemmas.
+EXACT_MARK = "="
+
+
+def exact_term(form: str) -> str:
+    """The index term of the folded word form ``form`` itself, as the ``=form`` query operator looks it up."""
+    return EXACT_MARK + form
+
+
+def needs_exact_term(form: str, terms: tuple[str, ...]) -> bool:
+    """Whether a word form gets its own exact-form term: when its index terms are anything but the form alone
+    (``стали`` → стать, сталь; ``людей`` → человек). A word indexed as itself only (``сталь``, ``2024``) is found
+    exactly through that term, so the index grows only by the forms that differ."""
+    return not (len(terms) == 1 and terms[0] == form)
+
+
 class LemmaFilter(Filter):
     """Replaces each token with one token per index term of its word, all at the same position, each boosted
-    by the term's weight (which Whoosh adds up into the term's frequency in the document)."""
+    by the term's weight (which Whoosh adds up into the term's frequency in the document). With
+    ``exact_forms``, a word whose terms are not just its folded form also gets the term ``=form`` at the same
+    position when a document is indexed (not when a query is analysed), for the exact-form operator."""
 
-    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True) -> None:
+    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True, exact_forms: bool = False) -> None:
         self.mode = mode
         self.stem_unknown = stem_unknown
+        self.exact_forms = exact_forms
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         terms_of = get_morphology(self.mode, self.stem_unknown).weighted_terms
+        exact = getattr(self, "exact_forms", False)  # an analyzer unpickled from an older index lacks it
         for token in tokens:
             if token.stopped:
                 yield token
                 continue
-            for term, weight in terms_of(token.text):
+            form = token.text
+            weighted = terms_of(form)
+            for term, weight in weighted:
                 token.text = term
                 token.boost = weight
+                yield token
+            if exact and token.mode == "index" and needs_exact_term(form, tuple(t for t, _ in weighted)):
+                token.text = exact_term(form)
+                token.boost = 1.0
                 yield token
 
 
@@ -58,7 +84,8 @@ def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
     chain = RussianTokenizer() | FoldFilter()
     if settings.stopwords:
         chain = chain | StopFilter(stoplist=RUSSIAN_STOPWORDS, minsize=1, renumber=False)
-    return chain | LemmaFilter(mode=settings.terms, stem_unknown=settings.stem_unknown)
+    return chain | LemmaFilter(mode=settings.terms, stem_unknown=settings.stem_unknown,
+                               exact_forms=settings.exact_forms)
 
 
 @dataclass(frozen=True)
@@ -84,6 +111,8 @@ def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[Analyze
     tokens = []
     for word in iter_words(text):
         folded = fold(word.surface)
+        if not folded:
+            continue  # a lone stress mark or soft hyphen: FoldFilter drops it from the index too
         stopword = settings.stopwords and folded in RUSSIAN_STOPWORDS
         tokens.append(AnalyzedToken(
             surface=word.surface,

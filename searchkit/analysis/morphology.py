@@ -64,6 +64,10 @@ class Morphology:
         except ValueError:
             return []
 
+    def parses(self, form: str) -> list[pymorphy3.analyzer.Parse]:
+        """pymorphy3's parses of a folded form (for inflection and paradigms)."""
+        return self._parse(form)
+
     def readings(self, form: str) -> list[Reading]:
         """The distinct (lemma, part of speech) readings of ``form``, most probable first."""
         scores: dict[tuple[str, str], float] = {}

@@ -9,19 +9,33 @@ still counts as the one word it was. Plain words search the title and the body, 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.query.spans import SpanNear, SpanOr
+from whoosh.query.spans import SpanNear, SpanNot, SpanOr
 from whoosh.util import make_binary_tree
 
-from ..analysis import fold
+from ..analysis import fold, get_morphology
+from ..analysis.analyzer import exact_term, needs_exact_term
+from ..analysis.stopwords import RUSSIAN_STOPWORDS
+from ..analysis.tokenizer import iter_words
 from ..errors import QueryError
 from ..index.schema import TEXT_FIELDS
-from ..settings import RankingSettings
+from ..settings import AnalyzerSettings, RankingSettings
 from . import query as ast
+from .plan import PrefixExpansion
+
+#: A ``prefix*`` matches at most this many index terms and word forms: those in most documents.
+MAX_PREFIX_TERMS = 256
+#: Index terms (and, separately, word forms) with the prefix looked at, in alphabetical order.
+PREFIX_SCAN = 20_000
+#: Words in one phrase (or one compound) at most: Whoosh nests a span query per word, and its matchers recurse.
+MAX_PHRASE_WORDS = 64
+#: Clauses joined by AND at most: Whoosh's intersection of many matchers recurses.
+MAX_AND_CLAUSES = 256
 
 
 @dataclass
@@ -31,25 +45,35 @@ class Compiled:
     query: wq.Query
     terms: set[tuple[str, str]] = field(default_factory=set)
     prefixes: set[tuple[str, str]] = field(default_factory=set)
+    #: How each ``prefix*`` expanded, per field (only when compiled with an index reader).
+    expansions: list[PrefixExpansion] = field(default_factory=list)
 
 
 class QueryCompiler:
-    def __init__(self, schema: Schema, ranking: RankingSettings) -> None:
+    """``reader`` (the index's) lets ``prefix*`` expand over the index's lemmas and word forms with a bound and
+    ``=form`` exclude other forms; ``analyzer`` is the index's analyzer settings (exact forms indexed or not)."""
+
+    def __init__(self, schema: Schema, ranking: RankingSettings, reader=None,  # type: ignore[no-untyped-def]
+                 analyzer: AnalyzerSettings | None = None) -> None:
         self.schema = schema
         self.boosts = {"title": ranking.title_boost, "body": ranking.body_boost}
+        self.reader = reader
+        self.analyzer = analyzer or AnalyzerSettings(exact_forms=False)
+        self.morph = get_morphology(self.analyzer.terms, self.analyzer.stem_unknown)
 
     def compile(self, tree: ast.Node, text: str) -> Compiled:
         """Compile a parsed query; ``text`` is the original query, for error messages."""
         self._text = text
         self._terms: set[tuple[str, str]] = set()
         self._prefixes: set[tuple[str, str]] = set()
+        self._expansions: list[PrefixExpansion] = []
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
         compiled = self._node(tree, positive=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
                              "add a word that carries meaning", text)
-        return Compiled(compiled, self._terms, self._prefixes)
+        return Compiled(compiled, self._terms, self._prefixes, self._expansions)
 
     def _node(self, node: ast.Node, positive: bool) -> wq.Query | None:
         if isinstance(node, ast.Word):
@@ -63,6 +87,8 @@ class QueryCompiler:
         if isinstance(node, ast.Or):
             return _combine(wq.Or, [self._node(child, positive) for child in node.children])
         joiner = wq.And if isinstance(node, ast.And) else wq.Or
+        if joiner is wq.And and len(node.children) > MAX_AND_CLAUSES:
+            raise QueryError(f"more than {MAX_AND_CLAUSES} clauses joined by AND", self._text)
         return self._with_exclusions(joiner, node.children, positive)
 
     def _exclusion(self, node: ast.Not, positive: bool) -> wq.Query | None:
@@ -103,11 +129,94 @@ class QueryCompiler:
 
     def _word(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query | None:
         if node.prefix:
-            prefix = fold(node.text)
+            return self._prefix(fieldname, node, positive)
+        if node.exact:
+            return self._exact(fieldname, node, positive)
+        if node.pin:
+            return self._pinned(fieldname, node, positive)
+        return self._phrase(fieldname, node.text, 0, positive)
+
+    def _prefix(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query:
+        """The index terms (lemmas, stems) and exact word forms starting with the prefix, at most
+        :data:`MAX_PREFIX_TERMS` of them (those in most documents), each scored like a word, best one counting."""
+        prefix = fold(node.text)
+        if self.reader is None:
             if positive:
                 self._prefixes.add((fieldname, prefix))
             return wq.Prefix(fieldname, prefix)
-        return self._phrase(fieldname, node.text, 0, positive)
+        scans = [self.reader.iter_prefix(fieldname, prefix)]
+        if self.analyzer.exact_forms:
+            scans.append(self.reader.iter_prefix(fieldname, exact_term(prefix)))
+        found: list[tuple[str, int]] = []
+        cut = False
+        counts = []
+        for scan in scans:
+            terms = [(t.decode("utf-8") if isinstance(t, bytes) else t, info.doc_frequency())
+                     for t, info in itertools.islice(scan, PREFIX_SCAN + 1)]
+            cut = cut or len(terms) > PREFIX_SCAN
+            counts.append(len(terms[:PREFIX_SCAN]))
+            found.extend(terms[:PREFIX_SCAN])
+        found.sort(key=lambda item: (-item[1], item[0]))
+        cut = cut or len(found) > MAX_PREFIX_TERMS
+        kept = [term for term, _ in found[:MAX_PREFIX_TERMS]]
+        if positive:
+            self._terms.update((fieldname, term) for term in kept)
+            self._expansions.append(PrefixExpansion(node.text, fieldname, counts[0], sum(counts[1:]), cut,
+                                                    len(found), len(kept)))
+        return _any_term(fieldname, kept) if kept else wq.NullQuery
+
+    def _exact(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query | None:
+        """``=form``: the word form's own term; for a form indexed as itself only (``сталь``), its term at the
+        positions where no other form of its paradigm (``стали``, ``сталью``) stands."""
+        if not self.analyzer.exact_forms:
+            raise QueryError("'=word' needs an index built with exact forms: rebuild it with "
+                             "searchkit index --rebuild FOLDER", self._text, node.position)
+        words = list(iter_words(node.text))
+        if not words:
+            return None
+        form = fold(words[0].surface)
+        if self.analyzer.stopwords and form in RUSSIAN_STOPWORDS:
+            return None
+        terms = self.morph.terms(form)
+        if needs_exact_term(form, terms):
+            term = exact_term(form)
+            if positive:
+                self._terms.add((fieldname, term))
+            return wq.Term(fieldname, term)
+        if positive:
+            self._terms.add((fieldname, form))
+        others = [exact_term(other) for other in self._paradigm(form) if other != form]
+        if self.reader is not None:
+            others = [t for t in others if self.reader.doc_frequency(fieldname, t) > 0]
+        if not others:
+            return wq.Term(fieldname, form)
+        excluded = [wq.Term(fieldname, t) for t in others]
+        return _Without(wq.Term(fieldname, form), excluded[0] if len(excluded) == 1 else _SpanOr(excluded))
+
+    def _paradigm(self, lemma: str) -> set[str]:
+        """The folded forms of the words whose normal form is ``lemma``."""
+        forms: set[str] = set()
+        for parse in self.morph.parses(lemma):
+            if fold(parse.normal_form) == lemma:
+                forms.update(fold(f.word) for f in parse.lexeme)
+        return forms
+
+    def _pinned(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query | None:
+        """``стали:сталь``: the word's terms narrowed to the lemma named after the colon (in any form)."""
+        groups = self._positions(fieldname, node.text)
+        if not groups:
+            return None
+        if len(groups) != 1:
+            raise QueryError("only a single word can be pinned to a lemma (word:lemma)", self._text, node.position)
+        terms = groups[0][1]
+        pin = fold(node.pin or "")
+        chosen = [pin] if pin in terms else [t for t in self.morph.terms(pin) if t in terms]
+        if not chosen:
+            raise QueryError(f"{node.text!r} has no reading {node.pin!r}; its lemmas are {', '.join(terms)}",
+                             self._text, node.position)
+        if positive:
+            self._terms.update((fieldname, term) for term in chosen)
+        return _any_term(fieldname, chosen)
 
     def _phrase(self, fieldname: str, text: str, slop: int, positive: bool) -> wq.Query | None:
         groups = self._positions(fieldname, text)
@@ -117,6 +226,9 @@ class QueryCompiler:
             return None
         if len(groups) == 1:
             return _any_term(fieldname, groups[0][1])
+        if len(groups) > MAX_PHRASE_WORDS:
+            raise QueryError(f"a phrase or compound of more than {MAX_PHRASE_WORDS} words is not searched "
+                             f"(this one has {len(groups)})", self._text)
         return _span_chain(fieldname, groups, slop)
 
 
@@ -150,6 +262,10 @@ class _SizedSpan:
 
 class _Near(_SizedSpan, SpanNear):
     pass
+
+
+class _Without(_SizedSpan, SpanNot):
+    """A term at the positions where none of the excluded terms stands."""
 
 
 class _SpanOr(_SizedSpan, SpanOr):

@@ -8,14 +8,15 @@ shares for queries that combine words with OR and AND (Whoosh adds the scores of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh import query as wq
 
 from ..errors import QueryError, SearchkitError
 from ..index import IndexStore
 from . import query as ast
-from .compile import QueryCompiler
-from .searcher import highlight_terms
+from .query import positive_leaves
+from .searcher import compiler as query_compiler, highlight_terms
 from .snippets import Span, find_matches
 
 
@@ -29,6 +30,13 @@ class WordExplanation:
     matches: dict[str, tuple[Span, ...]]  # field name -> matched words in that field's text
     score: float
 
+    def to_json(self, texts: dict[str, str] | None = None) -> dict[str, Any]:
+        texts = texts or {}
+        return {"word": self.text, "field": self.field, "terms": list(self.terms), "score": round(self.score, 6),
+                "matches": {name: [{"form": texts.get(name, "")[s.start:s.end], "start": s.start, "end": s.end,
+                                    "position": s.position, "term": s.term} for s in spans]
+                            for name, spans in self.matches.items()}}
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -37,14 +45,11 @@ class Explanation:
     score: float
     words: tuple[WordExplanation, ...]
 
-
-def positive_leaves(node: ast.Node) -> list[ast.Word | ast.Phrase]:
-    """The words and phrases of a query that are searched for (not under NOT), in query order."""
-    if isinstance(node, (ast.Word, ast.Phrase)):
-        return [node]
-    if isinstance(node, (ast.And, ast.Or, ast.Any)):
-        return [leaf for child in node.children for leaf in positive_leaves(child)]
-    return []
+    def to_json(self, texts: dict[str, str] | None = None) -> dict[str, Any]:
+        """``texts``: the document's stored fields, to show each matched form as written."""
+        return {"id": self.doc_id, "title": self.title, "score": round(self.score, 6),
+                "words_total": round(sum(w.score for w in self.words), 6),
+                "words": [w.to_json(texts) for w in self.words]}
 
 
 def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
@@ -54,7 +59,7 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
     if docnum is None:
         raise SearchkitError(f"no document with id {doc_id!r} in {store.path}")
     fields = searcher.stored_fields(docnum)
-    compiler = QueryCompiler(store.schema, store.settings.ranking)
+    compiler = query_compiler(store)
     tree = ast.parse(text)
     total = _score(store, compiler.compile(tree, text).query, doc_id)
     analyzer = store.schema["body"].analyzer

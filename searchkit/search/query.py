@@ -5,7 +5,9 @@
     "встреча с коллегой"~2          a phrase, here with up to 2 extra words between its words
     title:аляска  title:(a OR b)    a field: title or body (plain words search both)
     date:2025-08  date:[2025-08-01 TO 2025-08-31]  date:[2025-01-01 TO *]
-    встреч*                         a prefix of at least 2 letters
+    встреч*                         a prefix of at least 2 letters (over lemmas and word forms)
+    =стали                          this word form only (ё-insensitive), not every form of its lemmas
+    стали:сталь                     one reading of a homonym: the word, a colon, the lemma meant
     (a OR b) AND NOT c              parentheses group
 
 Explicit AND binds tighter than OR, and both tighter than plain juxtaposition. Operators are upper case, so
@@ -24,14 +26,24 @@ from ..errors import QueryError
 FIELDS = ("title", "body", "date")
 OPERATORS = ("AND", "OR", "NOT")
 MIN_PREFIX_CHARS = 2
+#: Parentheses and NOTs nested deeper than this are refused (the parser is recursive).
+MAX_DEPTH = 100
+#: ``=стали``: the exact word form.
+EXACT_MARK = "="
+#: ``стали:сталь``: a word (not a field name) pinned to one of its lemmas.
+PIN_RE = re.compile(r"([^\W\d_][\w-]*):([^\W\d_][\w-]*)")
 
 
 @dataclass(frozen=True)
 class Word:
+    """A query word; ``prefix`` for ``word*``, ``exact`` for ``=word``, ``pin`` the lemma of ``word:lemma``."""
+
     text: str
     field: str | None
     position: int
     prefix: bool = False
+    exact: bool = False
+    pin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,21 +140,30 @@ def tokenize(query: str) -> list[Token]:
 
 
 def _word_tokens(query: str, text: str, start: int) -> list[Token]:
-    if text in OPERATORS:
-        return [Token(text, text, start, start + len(text))]
-    if text.startswith("-"):
-        if len(text) == 1:
-            raise QueryError("'-' must stand right before the word it excludes", query, start)
-        return [Token("MINUS", "-", start, start + 1), *_word_tokens(query, text[1:], start + 1)]
-    field = _FIELD_RE.match(text)
-    if field:
-        name = field.group(1).lower()
-        if name not in FIELDS:
-            raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
-        rest = text[field.end():]
-        return [Token("FIELD", name, start, start + field.end()),
-                *(_word_tokens(query, rest, start + field.end()) if rest else [])]
-    return [Token("WORD", text, start, start + len(text))]
+    """A run of non-space characters: leading ``-`` signs, ``field:`` prefixes, then an operator or a word."""
+    tokens: list[Token] = []
+    while text:
+        if text in OPERATORS:
+            tokens.append(Token(text, text, start, start + len(text)))
+            return tokens
+        if text.startswith("-"):
+            minuses = len(text) - len(text.lstrip("-"))
+            if minuses == len(text):
+                raise QueryError("'-' must stand right before the word it excludes", query, start + minuses - 1)
+            tokens.extend(Token("MINUS", "-", start + i, start + i + 1) for i in range(minuses))
+            text, start = text[minuses:], start + minuses
+            continue
+        field = _FIELD_RE.match(text)
+        if field:
+            name = field.group(1).lower()
+            if name not in FIELDS:
+                raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
+            tokens.append(Token("FIELD", name, start, start + field.end()))
+            text, start = text[field.end():], start + field.end()
+            continue
+        tokens.append(Token("WORD", text, start, start + len(text)))
+        return tokens
+    return tokens
 
 
 class _Parser:
@@ -150,6 +171,7 @@ class _Parser:
         self.query = query
         self.tokens = tokenize(query)
         self.i = 0
+        self.depth = 0
 
     def error(self, message: str, position: int | None = None) -> QueryError:
         return QueryError(message, self.query, position)
@@ -197,12 +219,16 @@ class _Parser:
         return self.unary(field) if unary else self.conjunction(field)
 
     def unary(self, field: str | None) -> Node:
-        if self.at("NOT", "MINUS"):
+        nots = 0
+        while self.at("NOT", "MINUS"):
             operator = self.next()
             if self.peek() is None or self.at("RPAREN", "AND", "OR"):
                 raise self.error(f"{operator.text} needs a word after it", operator.position)
-            return Not(self.unary(field))
-        return self.primary(field)
+            nots += 1
+        node = self.primary(field)
+        for _ in range(nots):
+            node = Not(node)
+        return node
 
     def primary(self, field: str | None) -> Node:
         token = self.next()
@@ -211,8 +237,12 @@ class _Parser:
         if token.kind == "PHRASE":
             return Phrase(token.text, field, token.position, token.slop)
         if token.kind == "LPAREN":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.error(f"parentheses nested more than {MAX_DEPTH} deep", token.position)
             inner = self.clauses(field, token)
             self.next()
+            self.depth -= 1
             return inner
         if token.kind == "FIELD":
             return self.fielded(token)
@@ -229,10 +259,18 @@ class _Parser:
                 raise self.error(f"a prefix search needs at least {MIN_PREFIX_CHARS} letters before a final '*'",
                                  token.position)
             return Word(stem, field, token.position, prefix=True)
+        if token.text.startswith(EXACT_MARK) and len(token.text) > 1:
+            return Word(token.text[1:], field, token.position, exact=True)
+        pinned = PIN_RE.fullmatch(token.text)
+        if pinned:
+            return Word(pinned.group(1), field, token.position, pin=pinned.group(2))
         return Word(token.text, field, token.position)
 
     def fielded(self, token: Token) -> Node:
         value = self.peek()
+        if value is not None and value.kind == "FIELD":
+            raise self.error(f"'{token.text}:' is followed by another field; write one field before a value",
+                             value.position)
         if value is None or value.kind not in ("WORD", "PHRASE", "LPAREN", "RANGE"):
             raise self.error(f"'{token.text}:' needs a value after it", token.position)
         if token.text == "date":
@@ -256,8 +294,11 @@ class _Parser:
         start = low[0] if low else None
         end = high[1] if high else None
         if token.exclusive:
-            start = low[1] + dt.timedelta(days=1) if low else None
-            end = high[0] - dt.timedelta(days=1) if high else None
+            try:
+                start = low[1] + dt.timedelta(days=1) if low else None
+                end = high[0] - dt.timedelta(days=1) if high else None
+            except OverflowError:
+                raise self.error("the range reaches beyond the dates a calendar can hold", token.position) from None
         if start and end and start > end:
             raise self.error(f"the range starts after it ends ({start} > {end})", token.position)
         return DateRange(start, end, token.position)
@@ -278,7 +319,7 @@ class _Parser:
                 following = dt.date(year + month // 12, month % 12 + 1, 1)
                 return first, following - dt.timedelta(days=1)
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise self.error(f"{text!r} is not a date (write 2025-08-12, 2025-08 or 2025)", position) from None
 
 
@@ -289,6 +330,15 @@ def parse(query: str) -> Node:
     if parser.peek() is not None:
         raise parser.error("')' has no matching '('", parser.next().position)
     return tree
+
+
+def positive_leaves(node: Node) -> list[Word | Phrase]:
+    """The words and phrases of a query that are searched for (not under NOT), in query order."""
+    if isinstance(node, (Word, Phrase)):
+        return [node]
+    if isinstance(node, (And, Or, Any)):
+        return [leaf for child in node.children for leaf in positive_leaves(child)]
+    return []
 
 
 def lex(query: str) -> tuple[list[Token], int | None]:

@@ -10,9 +10,11 @@ from typing import Any
 
 from whoosh.searching import Results
 
+from ..errors import QueryError
 from ..index import IndexStore
 from .compile import Compiled, QueryCompiler
-from .query import parse
+from .plan import QueryPlan, Rewrite, homonyms, propose
+from .query import Node, parse
 from .snippets import Snippet, Span, find_matches, make_snippet
 
 #: Up to this many estimated hits, the total is counted exactly; above, it is Whoosh's estimate.
@@ -66,21 +68,39 @@ class SearchResults:
     offset: int = 0
     #: False when ``total`` is an upper estimate (see :data:`EXACT_COUNT_LIMIT`).
     total_exact: bool = True
+    #: What was done to the query: ``query`` above is ``plan.query``, what was searched; ``plan.original`` is
+    #: what was typed.
+    plan: QueryPlan | None = None
 
     def to_json(self) -> dict[str, Any]:
+        plan = self.plan or QueryPlan(self.query, self.query)
         return {"query": self.query, "total": self.total, "total_exact": self.total_exact, "offset": self.offset,
-                "seconds": round(self.seconds, 4), "hits": [hit.to_json() for hit in self.hits]}
+                "seconds": round(self.seconds, 4), "plan": plan.to_json(),
+                "hits": [hit.to_json() for hit in self.hits]}
+
+
+def compiler(store: IndexStore) -> QueryCompiler:
+    """The query compiler for this index: its schema, ranking, reader and analyzer settings."""
+    return QueryCompiler(store.schema, store.settings.ranking, store.searcher().reader(), store.settings.analyzer)
 
 
 def compile_query(store: IndexStore, text: str) -> Compiled:
     """Parse and compile ``text`` for this index; raises :class:`~searchkit.errors.QueryError`."""
-    return QueryCompiler(store.schema, store.settings.ranking).compile(parse(text), text)
+    return compiler(store).compile(parse(text), text)
 
 
-def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResults:
-    """The hits ranked ``offset`` to ``offset + limit`` for the query ``text``, and the total number of hits."""
-    started = time.perf_counter()
-    compiled = compile_query(store, text)
+@dataclass
+class _Run:
+    tree: Node
+    compiled: Compiled
+    hits: list[Hit]
+    total: int
+    exact: bool
+
+
+def _run(store: IndexStore, text: str, limit: int, offset: int, snippets: bool) -> _Run:
+    tree = parse(text)
+    compiled = compiler(store).compile(tree, text)
     searcher = store.searcher()
     results = searcher.search(compiled.query, limit=offset + limit)
     highlight = highlight_terms(store, compiled) if snippets else {}
@@ -89,7 +109,49 @@ def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snipp
         fields = hit.fields()
         hits.append(_hit(store, rank, hit.score, fields, highlight))
     total, exact = _count(results, searcher.doc_count())
-    return SearchResults(text, hits, total, time.perf_counter() - started, offset, exact)
+    return _Run(tree, compiled, hits, total, exact)
+
+
+def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snippets: bool = True,
+           correct: bool = True) -> SearchResults:
+    """The hits ranked ``offset`` to ``offset + limit`` for the query ``text``, and the total number of hits.
+
+    With ``correct`` (the default), a query typed in the wrong keyboard layout, a name in Latin letters, or a
+    misspelt word is corrected when that is clearly meant, or the correction is suggested
+    (:func:`~searchkit.search.plan.propose`); ``results.plan`` tells which. ``correct=False`` searches the text
+    as typed.
+    """
+    started = time.perf_counter()
+    try:
+        run: _Run | None = _run(store, text, limit, offset, snippets)
+        error: QueryError | None = None
+    except QueryError as problem:
+        if not correct:
+            raise
+        run, error = None, problem
+    rewrite = propose(store, text) if correct else None
+    correction = suggestion = None
+    if rewrite is not None:
+        try:
+            alternative: _Run | None = _run(store, rewrite.query, limit, offset, snippets)
+        except QueryError:
+            alternative = None
+        if alternative is not None:
+            rewrite = Rewrite(rewrite.original, rewrite.query, rewrite.changes, rewrite.clear, rewrite.confident,
+                              alternative.total)
+            found_nothing = run is None or run.total == 0
+            if rewrite.clear and (found_nothing or alternative.total > 0) or \
+                    found_nothing and rewrite.confident and alternative.total > 0:
+                run, correction = alternative, rewrite
+            elif alternative.total > 0:
+                suggestion = rewrite
+    if run is None:
+        assert error is not None
+        raise error
+    searched = correction.query if correction else text
+    plan = QueryPlan(text, searched, correction, suggestion, homonyms(store, run.tree, run.compiled.query),
+                     tuple(run.compiled.expansions))
+    return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan)
 
 
 def _count(results: Results, documents: int) -> tuple[int, bool]:

@@ -8,7 +8,7 @@ cover the most distinct query terms, then widened to word boundaries.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh.analysis import Analyzer
 
@@ -19,11 +19,13 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True)
 class Span:
-    """A matched word: ``text[start:end]`` of the field, and the query term it matched."""
+    """A matched word: ``text[start:end]`` of the field, the query term it matched, and its token position
+    (the word's number in the field, counting from 0; parts of a compound share the whole's first one)."""
 
     start: int
     end: int
     term: str
+    position: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,15 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
     """Every word of ``text`` one of whose terms is in ``terms``, longest first where words overlap
     (a compound and its parts)."""
     wanted = set(terms)
-    spans: dict[tuple[int, int], str] = {}
-    for token in analyzer(text, chars=True, mode="index"):
+    spans: dict[tuple[int, int], tuple[str, int]] = {}
+    for token in analyzer(text, chars=True, positions=True, mode="index"):
         if token.text in wanted:
-            spans.setdefault((token.startchar, token.endchar), token.text)
+            spans.setdefault((token.startchar, token.endchar), (token.text, token.pos))
     result: list[Span] = []
-    for (start, end), term in sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1])):
+    for (start, end), (term, position) in sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1])):
         if result and start < result[-1].end:
             continue  # a part inside a compound already marked whole
-        result.append(Span(start, end, term))
+        result.append(Span(start, end, term, position))
     return result
 
 
