@@ -311,7 +311,7 @@ class Repl:
         self.console.print(f"Hits per page: {self.limit}.")
 
     def cmd_fields(self, _: str) -> None:
-        self.console.print("Fields: title, body (plain words search both; title counts double), date.")
+        self.console.print("Fields: title, body (plain words search both), date.")
         self.console.print(escape(QUERY_HELP))
 
     def cmd_index(self, argument: str) -> None:
