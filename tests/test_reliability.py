@@ -158,3 +158,17 @@ def test_a_second_writer_gets_a_clear_message_while_the_first_holds_the_lock(tmp
         holder.wait()
     with Index.open(index) as ix:  # the dead holder's lock is gone with it
         assert ix.index_path(folder).added == FILES
+
+
+def test_a_common_word_loads_the_text_of_the_shown_hits_only(make_index, monkeypatch):
+    from whoosh.reading import SegmentReader
+
+    ix = make_index()
+    ix.add([{"id": f"d{n}", "text": f"Архив номер {n}: письма о встречах и переговорах."} for n in range(400)])
+    loaded: list[int] = []
+    stored_fields = SegmentReader.stored_fields
+    monkeypatch.setattr(SegmentReader, "stored_fields",
+                        lambda self, docnum: loaded.append(docnum) or stored_fields(self, docnum))
+    results = ix.search("архивы", limit=5)
+    assert results.total == 400 and len(results.hits) == 5
+    assert len(loaded) == 5  # every one of the 400 matches is ranked, only the 5 shown are read from disk

@@ -7,6 +7,7 @@ cover the most distinct query terms, then widened to word boundaries.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -101,10 +102,13 @@ def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_
 
 
 def _best_window(matches: list[Span], width: int) -> tuple[int, int]:
-    """The window starting at a match that covers the most distinct terms, then the most matches."""
+    """The window starting at a match that covers the most distinct terms, then the most matches. Matches are
+    in text order, so each window stops at its first match beyond it: linear in matches for a fixed width."""
     best, best_key = (matches[0].start, matches[0].end), (-1, -1)
     for i, anchor in enumerate(matches):
-        inside = [m for m in matches[i:] if m.end - anchor.start <= width]
+        inside = list(itertools.takewhile(lambda m: m.end - anchor.start <= width, matches[i:]))
+        if not inside:
+            continue
         key = (len({m.term for m in inside}), len(inside))
         if key > best_key:
             best, best_key = (anchor.start, inside[-1].end), key
