@@ -81,7 +81,7 @@ def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", sug
                           soft_wrap=True)
         else:
             example = f"{homonym.word}:{homonym.readings[-1].lemma}"
-            console.print(f"«{escape(homonym.word)}» has several readings, share of hits: {readings}; "
+            console.print(f"«{escape(homonym.word)}» has several readings, share of the best hits: {readings}; "
                           f"choose one with {escape(example)}", soft_wrap=True)
     for expansion in plan.prefixes:
         if expansion.cut:

@@ -13,7 +13,7 @@ from whoosh.searching import Results
 from ..errors import QueryError
 from ..index import IndexStore
 from .compile import Compiled, QueryCompiler
-from .plan import QueryPlan, Rewrite, homonyms, propose
+from .plan import HOMONYM_SAMPLE, QueryPlan, Rewrite, homonyms, propose
 from .query import Node, parse
 from .snippets import Snippet, Span, find_matches, make_snippet
 
@@ -96,20 +96,21 @@ class _Run:
     hits: list[Hit]
     total: int
     exact: bool
+    ranked: tuple[int, ...]  # document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares
 
 
 def _run(store: IndexStore, text: str, limit: int, offset: int, snippets: bool) -> _Run:
     tree = parse(text)
     compiled = compiler(store).compile(tree, text)
     searcher = store.searcher()
-    results = searcher.search(compiled.query, limit=offset + limit)
+    results = searcher.search(compiled.query, limit=max(offset + limit, HOMONYM_SAMPLE))
     highlight = highlight_terms(store, compiled) if snippets else {}
     hits = []
     for rank, hit in enumerate(itertools.islice(results, offset, offset + limit), start=offset + 1):
         fields = hit.fields()
         hits.append(_hit(store, rank, hit.score, fields, highlight))
     total, exact = _count(results, searcher.doc_count())
-    return _Run(tree, compiled, hits, total, exact)
+    return _Run(tree, compiled, hits, total, exact, tuple(hit.docnum for hit in results[:HOMONYM_SAMPLE]))
 
 
 def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snippets: bool = True,
@@ -149,7 +150,7 @@ def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snipp
         assert error is not None
         raise error
     searched = correction.query if correction else text
-    plan = QueryPlan(text, searched, correction, suggestion, homonyms(store, run.tree, run.compiled.query),
+    plan = QueryPlan(text, searched, correction, suggestion, homonyms(store, run.tree, run.ranked),
                      tuple(run.compiled.expansions))
     return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan)
 
