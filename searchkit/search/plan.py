@@ -255,7 +255,8 @@ def suggest_spelling(vocabulary: Vocabulary, word: str) -> str | None:
     """The index word closest to ``word``, re-inflected like it; None if none is within reach."""
     folded = fold(word)
     targets = [folded, *vocabulary.morph.terms(folded)]
-    ranked = spelling.closest_terms(vocabulary.lexicon(folded[:1]), targets)
+    ranked = spelling.closest_terms(vocabulary.lexicon(folded[:1]), targets,
+                                    lambda term: vocabulary.reader.doc_frequency("body", term))
     if not ranked:
         return None
     # Among the closest, a dictionary lemma beats a stem of an unknown word; then more documents.

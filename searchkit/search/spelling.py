@@ -10,7 +10,7 @@ its paradigm closest to what was typed: «встечей» → *встреча* 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..analysis import fold, get_morphology
 
@@ -45,17 +45,23 @@ def max_distance(word: str) -> int:
     return 1 if len(word) <= 4 else MAX_DISTANCE
 
 
-def closest_terms(lexicon: Iterable[tuple[str, int]], targets: Iterable[str]) -> list[tuple[str, int, int]]:
-    """(term, distance, doc frequency) of the ``lexicon`` entries close to any of ``targets``, best first."""
+def closest_terms(lexicon: Iterable[str], targets: Iterable[str],
+                  frequency: Callable[[str], int]) -> list[tuple[str, int, int]]:
+    """(term, distance, doc frequency) of the ``lexicon`` terms close to any of ``targets``, best first. Only the
+    close ones are looked up for their frequency, and a term whose length alone puts it out of reach is not
+    compared at all: a first letter's share of a large index holds tens of thousands of terms."""
     targets = [t for t in dict.fromkeys(targets) if t]
-    found: dict[str, tuple[int, int]] = {}
-    for term, frequency in lexicon:
-        if term in targets or term.startswith("="):
+    reach = max(max_distance(t) for t in targets)
+    lengths = range(min(map(len, targets)) - reach, max(map(len, targets)) + reach + 1)
+    found: dict[str, int] = {}
+    for term in lexicon:
+        if len(term) not in lengths or term in targets or term.startswith("="):
             continue
         best = min(distance(term, target, max_distance(target)) for target in targets)
-        if best <= max(max_distance(t) for t in targets):
-            found[term] = min(found.get(term, (best, frequency)), (best, frequency))
-    return sorted(((term, d, f) for term, (d, f) in found.items()), key=lambda item: (item[1], -item[2], item[0]))
+        if best <= reach:
+            found[term] = best
+    return sorted(((term, d, frequency(term)) for term, d in found.items()),
+                  key=lambda item: (item[1], -item[2], item[0]))
 
 
 def reinflect(typed: str, lemma: str) -> str:
@@ -87,7 +93,8 @@ def match_case(model: str, word: str) -> str:
     return word
 
 
-def lexicon_by_first_letter(reader, fieldname: str, letter: str) -> Iterable[tuple[str, int]]:  # type: ignore[no-untyped-def]
-    """(term, doc frequency) of the field's terms starting with ``letter``."""
-    for term, info in itertools.islice(reader.iter_prefix(fieldname, letter), SCAN):
-        yield (term.decode("utf-8") if isinstance(term, bytes) else term), info.doc_frequency()
+def lexicon_by_first_letter(reader, fieldname: str, letter: str) -> Iterable[str]:  # type: ignore[no-untyped-def]
+    """The field's terms starting with ``letter`` (their texts only: reading each term's statistics would cost
+    more than comparing it)."""
+    for term in itertools.islice(reader.expand_prefix(fieldname, letter), SCAN):
+        yield term.decode("utf-8") if isinstance(term, bytes) else term
