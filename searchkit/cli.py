@@ -237,11 +237,10 @@ def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bo
 
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         explanation = explain(ix, query, doc_id)
-        fields = ix.searcher().document(id=doc_id) or {}
     if as_json:
-        render.print_json(out, explanation.to_json(fields))
+        render.print_json(out, explanation.to_json())
     else:
-        out.print(render.explanation_table(out, explanation, fields))
+        out.print(render.explanation_table(out, explanation))
 
 
 @main.command("repl", epilog="""In the prompt, type a query, or :help for the commands (:open N, :explain N,

@@ -156,7 +156,7 @@ def analysis_json(tokens: list[AnalyzedToken]) -> list[dict[str, Any]]:
     } for t in tokens]
 
 
-def explanation_table(console: Console, explanation: Explanation, texts: dict[str, str]) -> Table:
+def explanation_table(console: Console, explanation: Explanation) -> Table:
     """Query word → normal forms → the document's forms (with positions) → share of the score."""
     table = Table("query word", "normal forms", "document forms (field: form@offset #position)", "score",
                   title=f"{escape(explanation.title)} — score {explanation.score:.3f}")
@@ -164,7 +164,7 @@ def explanation_table(console: Console, explanation: Explanation, texts: dict[st
         found = []
         for field, spans in word.matches.items():
             for span in spans[:6]:
-                form = texts.get(field, "")[span.start:span.end]
+                form = explanation.texts.get(field, "")[span.start:span.end]
                 where = f"@{span.start}" + (f" #{span.position}" if span.position is not None else "")
                 found.append(f"{field}: {mark(console, form)}{where}")
             if len(spans) > 6:

@@ -30,8 +30,7 @@ from .engine import Index
 from .errors import QueryError, SearchkitError
 from .search import SearchResults, explain
 from .search.query import FIELDS, OPERATORS, lex
-from .search.searcher import highlight_terms
-from .search.snippets import find_matches
+from .search.searcher import marked_document
 
 DEFAULT_LIMIT = 10
 MIN_COMPLETION_CHARS = 2
@@ -264,12 +263,8 @@ class Repl:
         if place is None or self.results is None:
             return
         hit = self.results.hits[place]
-        fields = self.index.searcher().document(id=hit.id) or {}
+        fields, spans = marked_document(self.index, self.results.query, hit.id)
         body = fields.get("body", "")
-        from .search import compile_query
-
-        terms = highlight_terms(self.index, compile_query(self.index, self.results.query))
-        spans = find_matches(self.index.schema["body"].analyzer, body, terms["body"])
         header = f"[bold]{escape(hit.title)}[/]  {hit.date or ''}\n[dim]{escape(hit.id)}[/]\n"
         text = header + "\n" + render.text_markup(self.console, body, spans)
         if self.console.is_terminal and body.count("\n") + len(body) // 80 > self.console.height:
@@ -284,8 +279,7 @@ class Repl:
             return
         hit = self.results.hits[place]
         explanation = explain(self.index, self.results.query, hit.id)
-        fields = self.index.searcher().document(id=hit.id) or {}
-        self.console.print(render.explanation_table(self.console, explanation, fields))
+        self.console.print(render.explanation_table(self.console, explanation))
 
     def cmd_original(self, _: str) -> None:
         plan = self.results.plan if self.results else None

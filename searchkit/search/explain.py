@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from ..errors import QueryError, SearchkitError
 from ..index import IndexStore
+from ..index.schema import TEXT_FIELDS
 from . import query as ast
 from .query import positive_leaves
 from .searcher import compiler as query_compiler, highlight_terms
@@ -30,8 +31,8 @@ class WordExplanation:
     matches: dict[str, tuple[Span, ...]]  # field name -> matched words in that field's text
     score: float
 
-    def to_json(self, texts: dict[str, str] | None = None) -> dict[str, Any]:
-        texts = texts or {}
+    def to_json(self, texts: dict[str, str]) -> dict[str, Any]:
+        """``texts``: the document's stored fields, to show each matched form as written."""
         return {"word": self.text, "field": self.field, "terms": list(self.terms), "score": round(self.score, 6),
                 "matches": {name: [{"form": texts.get(name, "")[s.start:s.end], "start": s.start, "end": s.end,
                                     "position": s.position, "term": s.term} for s in spans]
@@ -44,12 +45,13 @@ class Explanation:
     title: str
     score: float
     words: tuple[WordExplanation, ...]
+    #: The document's stored text fields, which the matches' offsets point into.
+    texts: dict[str, str]
 
-    def to_json(self, texts: dict[str, str] | None = None) -> dict[str, Any]:
-        """``texts``: the document's stored fields, to show each matched form as written."""
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.doc_id, "title": self.title, "score": round(self.score, 6),
                 "words_total": round(sum(w.score for w in self.words), 6),
-                "words": [w.to_json(texts) for w in self.words]}
+                "words": [w.to_json(self.texts) for w in self.words]}
 
 
 def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
@@ -74,7 +76,8 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
         words.append(WordExplanation(leaf.text, leaf.field, terms, matches, _score(store, compiled.query, doc_id)))
-    return Explanation(doc_id, fields.get("title", ""), total, tuple(words))
+    texts = {name: fields.get(name, "") for name in TEXT_FIELDS}
+    return Explanation(doc_id, texts["title"], total, tuple(words), texts)
 
 
 def _score(store: IndexStore, query: wq.Query, doc_id: str) -> float:

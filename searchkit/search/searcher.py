@@ -164,6 +164,14 @@ def _count(results: Results, documents: int) -> tuple[int, bool]:
     return min(estimate, documents), False
 
 
+def marked_document(store: IndexStore, text: str, doc_id: str) -> tuple[dict[str, Any], tuple[Span, ...]]:
+    """A document's stored fields and every word of its body that the query ``text`` matches, to show it whole."""
+    fields = store.searcher().document(id=doc_id) or {}
+    body = fields.get("body", "")
+    terms = highlight_terms(store, compile_query(store, text))["body"]
+    return fields, tuple(find_matches(store.schema["body"].analyzer, body, terms))
+
+
 def highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:
     """Per field, the index terms whose words should be marked: the query's own and its prefixes' expansions."""
     reader = store.searcher().reader()
