@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.fields import Schema
+from whoosh.matching import DisjunctionMaxMatcher
 from whoosh.query.spans import SpanNear, SpanNot, SpanOr
 from whoosh.util import make_binary_tree
 
@@ -244,7 +245,23 @@ def _searches_for_something(node: ast.Node) -> bool:
 def _any_term(fieldname: str, terms: list[str]) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0])
-    return wq.DisjunctionMax([wq.Term(fieldname, term) for term in terms])
+    return _DisjunctionMax([wq.Term(fieldname, term) for term in terms])
+
+
+class _DisjunctionMax(wq.DisjunctionMax):
+    """The best-scoring of its terms. Whoosh 2.7's matcher for it takes the maximum over every sub-matcher that is
+    still active, even one already on a later document, so a document's score depended on its neighbours."""
+
+    def _matcher(self, subs, searcher, context):  # type: ignore[no-untyped-def]
+        reader = searcher.reader()
+        return self._tree_matcher(subs, _DisjunctionMaxMatcher, searcher, context,
+                                  lambda q: q.estimate_size(reader), tiebreak=self.tiebreak)
+
+
+class _DisjunctionMaxMatcher(DisjunctionMaxMatcher):
+    def score(self):  # type: ignore[no-untyped-def]
+        current = self.id()
+        return max(side.score() for side in (self.a, self.b) if side.is_active() and side.id() == current)
 
 
 class _SizedSpan:

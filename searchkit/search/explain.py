@@ -17,7 +17,7 @@ from ..index import IndexStore
 from ..index.schema import TEXT_FIELDS
 from . import query as ast
 from .query import positive_leaves
-from .searcher import compiler as query_compiler, highlight_terms
+from .searcher import compiler as query_compiler, highlight_terms, word_terms
 from .snippets import Span, find_matches
 
 
@@ -64,7 +64,7 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
     compiler = query_compiler(store)
     tree = ast.parse(text)
     total = _score(store, compiler.compile(tree, text).query, doc_id)
-    analyzer = store.schema["body"].analyzer
+    terms_of = word_terms(store.settings.analyzer)
     words = []
     for leaf in positive_leaves(tree):
         try:
@@ -72,7 +72,7 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
         except QueryError:
             continue  # a stop word: nothing indexed, nothing scored
         terms_by_field = highlight_terms(store, compiled)
-        matches = {name: tuple(find_matches(analyzer, fields.get(name, ""), terms))
+        matches = {name: tuple(find_matches(terms_of, fields.get(name, ""), terms))
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
         words.append(WordExplanation(leaf.text, leaf.field, terms, matches, _score(store, compiled.query, doc_id)))

@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.searching import Results
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Results, Searcher
 
+from ..analysis import WordTerms
 from ..errors import QueryError
 from ..index import IndexStore
+from ..settings import AnalyzerSettings
 from .compile import Compiled, QueryCompiler
 from .plan import HOMONYM_SAMPLE, QueryPlan, Rewrite, homonyms, propose
 from .query import Node, parse
+from .ranking import Ranked, ranker_for
 from .snippets import Snippet, Span, find_matches, make_snippet
 
 #: Up to this many estimated hits, the total is counted exactly; above, it is Whoosh's estimate.
@@ -103,14 +109,25 @@ def _run(store: IndexStore, text: str, limit: int, offset: int, snippets: bool) 
     tree = parse(text)
     compiled = compiler(store).compile(tree, text)
     searcher = store.searcher()
-    results = searcher.search(compiled.query, limit=max(offset + limit, HOMONYM_SAMPLE))
+    ranking = store.settings.ranking
+    wanted = max(offset + limit, HOMONYM_SAMPLE)
+    ranked = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, wanted)
+    if ranked is None:
+        ranked = _whoosh_rank(searcher, compiled.query, wanted)
     highlight = highlight_terms(store, compiled) if snippets else {}
     hits = []
-    for rank, hit in enumerate(itertools.islice(results, offset, offset + limit), start=offset + 1):
-        fields = hit.fields()
-        hits.append(_hit(store, rank, hit.score, fields, highlight))
+    shown = zip(ranked.docnums[offset:offset + limit].tolist(), ranked.scores[offset:offset + limit].tolist())
+    for rank, (docnum, score) in enumerate(shown, start=offset + 1):
+        hits.append(_hit(store, rank, score, searcher.stored_fields(docnum), highlight))
+    return _Run(tree, compiled, hits, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()))
+
+
+def _whoosh_rank(searcher: Searcher, query: wq.Query, limit: int) -> Ranked:
+    """Whoosh's own matching, for the queries the array ranker leaves to it (phrases, date ranges and such)."""
+    results = searcher.search(query, limit=limit)
     total, exact = _count(results, searcher.doc_count())
-    return _Run(tree, compiled, hits, total, exact, tuple(hit.docnum for hit in results[:HOMONYM_SAMPLE]))
+    return Ranked(np.array([hit.docnum for hit in results], dtype=np.int64),
+                  np.array([hit.score for hit in results], dtype=np.float64), total, exact)
 
 
 def search(store: IndexStore, text: str, limit: int = 10, offset: int = 0, snippets: bool = True,
@@ -169,7 +186,13 @@ def marked_document(store: IndexStore, text: str, doc_id: str) -> tuple[dict[str
     fields = store.searcher().document(id=doc_id) or {}
     body = fields.get("body", "")
     terms = highlight_terms(store, compile_query(store, text))["body"]
-    return fields, tuple(find_matches(store.schema["body"].analyzer, body, terms))
+    return fields, tuple(find_matches(word_terms(store.settings.analyzer), body, terms))
+
+
+@lru_cache(maxsize=8)
+def word_terms(settings: AnalyzerSettings) -> WordTerms:
+    """The analysis of single words under the index's analyzer settings, shared by the searches of a process."""
+    return WordTerms(settings)
 
 
 def highlight_terms(store: IndexStore, compiled: Compiled) -> dict[str, set[str]]:
@@ -188,9 +211,9 @@ def _hit(store: IndexStore, rank: int, score: float, fields: dict[str, Any],
          highlight: dict[str, set[str]]) -> Hit:
     body = fields.get("body", "")
     title = fields.get("title", "")
-    analyzer = store.schema["body"].analyzer
-    body_matches = find_matches(analyzer, body, highlight["body"]) if highlight.get("body") else []
-    title_matches = find_matches(analyzer, title, highlight["title"]) if highlight.get("title") else []
+    terms_of = word_terms(store.settings.analyzer)
+    body_matches = find_matches(terms_of, body, highlight["body"]) if highlight.get("body") else []
+    title_matches = find_matches(terms_of, title, highlight["title"]) if highlight.get("title") else []
     date = fields.get("date")
     return Hit(
         rank=rank,

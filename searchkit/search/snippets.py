@@ -1,7 +1,7 @@
 """Snippets: the fragments of a document around its matches, with the original word forms that matched.
 
-The stored text is run through the index's analyzer again, so a word matches when any of its terms is a query
-term: «встречей» is marked for the query «встреча» although the two strings differ. Fragments are chosen to
+Each word of the stored text is looked up again for the terms the index's analyzer gives it, so a word matches
+when any of its terms is a query term: «встречей» is marked for the query «встреча» although the two strings differ. Fragments are chosen to
 cover the most distinct query terms, then widened to word boundaries.
 """
 
@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from whoosh.analysis import Analyzer
+from ..analysis import WordTerms, iter_words
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
@@ -62,19 +62,18 @@ class Snippet:
         return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
 
 
-def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Span]:
-    """Every word of ``text`` one of whose terms is in ``terms``, longest first where words overlap
-    (a compound and its parts)."""
-    wanted = set(terms)
-    spans: dict[tuple[int, int], tuple[str, int]] = {}
-    for token in analyzer(text, chars=True, positions=True, mode="index"):
-        if token.text in wanted:
-            spans.setdefault((token.startchar, token.endchar), (token.text, token.pos))
+def find_matches(word_terms: WordTerms, text: str, terms: Iterable[str]) -> list[Span]:
+    """Every word of ``text`` one of whose terms (``word_terms``, the index's analysis of a word) is in
+    ``terms``, longest first where words overlap (a compound and its parts)."""
+    wanted = terms if isinstance(terms, (set, frozenset)) else set(terms)
     result: list[Span] = []
-    for (start, end), (term, position) in sorted(spans.items(), key=lambda item: (item[0][0], -item[0][1])):
-        if result and start < result[-1].end:
-            continue  # a part inside a compound already marked whole
-        result.append(Span(start, end, term, position))
+    for word in iter_words(text):
+        for term in word_terms(word.surface):
+            if term in wanted:
+                # Words come in text order, a compound before its parts: a part inside a marked whole is skipped.
+                if not (result and word.start < result[-1].end):
+                    result.append(Span(word.start, word.end, term, word.position))
+                break
     return result
 
 

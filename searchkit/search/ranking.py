@@ -1,0 +1,257 @@
+"""BM25F ranking with array arithmetic: the common queries scored over whole posting lists at once.
+
+Whoosh matches a query by stepping through its postings one document at a time in Python, which costs tens of
+milliseconds for a question of ten words on a large index. Here a term's postings are decoded block by block into
+NumPy arrays (document numbers, and the term's BM25 score in each document, computed with Whoosh's own formula,
+statistics and lossy field lengths), kept in a bounded cache for the commit being searched, and a query tree of
+terms, OR, AND, AND NOT and DisjunctionMax is evaluated into one score per document. The scores are Whoosh's up to
+float rounding, ties go to the lower document number as in Whoosh, and the number of hits is exact.
+
+Phrases and compound words (span queries, which need positions) are matched and scored by Whoosh's own matchers
+inside such a tree. Queries with anything else (date ranges, unexpanded prefixes, fields other than title and
+body) return None from :meth:`ArrayRanker.rank`, and the caller runs them through Whoosh.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from math import log
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query.spans import SpanQuery
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from ..index.schema import TEXT_FIELDS
+
+#: Postings (document number + score) kept decoded per commit, over all cached terms: about 12 bytes each.
+CACHED_POSTINGS = 4_000_000
+
+#: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The query has a part that only Whoosh's matchers evaluate."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The best documents of a query: document numbers (in the searcher's numbering) and scores, best first,
+    and how many documents match in all."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    total: int
+    #: False when ``total`` is an estimate (Whoosh's, for queries it ranks).
+    exact: bool = True
+
+
+class ArrayRanker:
+    """Scores queries for one searcher (one commit of the index); get it with :func:`ranker_for`."""
+
+    def __init__(self, searcher: Searcher, k1: float, b: float) -> None:
+        self.searcher = searcher
+        self.k1 = k1
+        self.b = b
+        self.size = searcher.doc_count_all()
+        self._leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._live = self._live_documents()
+
+    # --- ranking ------------------------------------------------------------------------------------------------
+
+    def rank(self, query: wq.Query, limit: int) -> Ranked | None:
+        """The ``limit`` best documents for ``query``, or None when the query has parts this ranker leaves to
+        Whoosh."""
+        try:
+            scores = self._dense(query)
+        except Unsupported:
+            return None
+        if self._live is not None:
+            scores *= self._live
+        matching = np.flatnonzero(scores)
+        if limit < len(matching):
+            # Every document scoring at least the limit-th best score, so ties at the cut are decided as below.
+            cut = np.partition(scores[matching], len(matching) - limit)[len(matching) - limit]
+            candidates = matching[scores[matching] >= cut]
+        else:
+            candidates = matching
+        order = np.lexsort((candidates, -scores[candidates]))[:limit]
+        best = candidates[order]
+        return Ranked(best, scores[best], len(matching))
+
+    def scores(self, query: wq.Query) -> np.ndarray | None:
+        """The score of every document for ``query`` (0 where it does not match), or None as for :meth:`rank`."""
+        try:
+            scores = self._dense(query)
+        except Unsupported:
+            return None
+        if self._live is not None:
+            scores *= self._live
+        return scores
+
+    def _dense(self, query: wq.Query) -> np.ndarray:
+        """Scores of every document for ``query``: a fresh array the caller may change."""
+        if isinstance(query, wq.Term):
+            scores = np.zeros(self.size)
+            ids, values = self.postings(query.fieldname, query.text)
+            scores[ids] = values
+        elif isinstance(query, wq.DisjunctionMax) and not query.tiebreak:
+            scores = np.zeros(self.size)
+            for sub in query.subqueries:
+                if isinstance(sub, wq.Term):
+                    ids, values = self.postings(sub.fieldname, sub.text)
+                    scores[ids] = np.maximum(scores[ids], values * sub.boost)
+                else:
+                    np.maximum(scores, self._dense(sub), out=scores)
+        elif type(query) is wq.Or and not query.minmatch and not query.scale:
+            scores = np.zeros(self.size)
+            for sub in query.subqueries:
+                if isinstance(sub, wq.Term):
+                    ids, values = self.postings(sub.fieldname, sub.text)
+                    scores[ids] += values * sub.boost
+                else:
+                    scores += self._dense(sub)
+        elif type(query) is wq.And:
+            parts = [self._dense(sub) for sub in query.subqueries]
+            scores = np.sum(parts, axis=0) if parts else np.zeros(self.size)
+            for part in parts:
+                scores[part == 0] = 0.0
+        elif type(query) is wq.AndNot:
+            scores = self._dense(query.a)
+            scores[self._dense(query.b) > 0] = 0.0
+        elif isinstance(query, SpanQuery):
+            return self._whoosh_scores(query)  # boosted by Whoosh's matcher, if at all
+        elif query is wq.NullQuery:
+            return np.zeros(self.size)
+        else:
+            raise Unsupported(type(query).__name__)
+        if query.boost != 1.0:
+            scores *= query.boost
+        return scores
+
+    def _whoosh_scores(self, query: wq.Query) -> np.ndarray:
+        """A part whose matching needs positions (a phrase, a compound word), matched and scored by Whoosh."""
+        scores = np.zeros(self.size)
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(subsearcher, subsearcher.context(needs_current=True))
+            while matcher.is_active():
+                scores[offset + matcher.id()] = matcher.score()
+                matcher.next()
+        return scores
+
+    # --- postings -----------------------------------------------------------------------------------------------
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents containing the term (all segments, deleted ones included) and its BM25 score in each."""
+        if fieldname not in TEXT_FIELDS:
+            raise Unsupported(f"field {fieldname}")
+        key = (fieldname, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        ids, weights = self._read_postings(fieldname, text)
+        found = (ids, self._bm25(fieldname, text, ids, weights)) if len(ids) else (ids, weights)
+        self._postings[key] = found
+        self._cached += len(ids)
+        while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
+            _, (dropped, _) = self._postings.popitem(last=False)
+            self._cached -= len(dropped)
+        return found
+
+    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Whoosh's ``BM25FScorer``: its idf, average field length and one-byte field lengths."""
+        searcher = self.searcher
+        idf = log(self.size / (searcher.doc_frequency(fieldname, text) + 1)) + 1
+        average = searcher.avg_field_length(fieldname) or 1
+        lengths = self._field_lengths(fieldname)[ids]
+        k1, b = self.k1, self.b
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+
+    def _read_postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for reader, offset in self._leaves:
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
+                matcher = matcher.child
+            if not isinstance(matcher, W3LeafMatcher):
+                raise Unsupported(type(matcher).__name__)
+            for ids, weights in _blocks(matcher):
+                id_parts.append(ids + offset)
+                weight_parts.append(weights)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of the field, as Whoosh's scorer sees it (decoded from its byte)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            for reader, offset in self._leaves:
+                column = _length_bytes(reader, fieldname)
+                codes[offset:offset + len(column)] = column
+            lengths = self._lengths[fieldname] = _LENGTHS[codes]
+        return lengths
+
+    def _live_documents(self) -> np.ndarray | None:
+        """1 for documents not deleted, 0 for deleted ones; None when no segment has deletions."""
+        if not any(reader.has_deletions() for reader, _ in self._leaves):
+            return None
+        live = np.ones(self.size)
+        for reader, offset in self._leaves:
+            for docnum in reader._perdoc.deleted_docs():
+                live[offset + docnum] = 0.0
+        return live
+
+
+def _blocks(matcher: W3LeafMatcher):  # type: ignore[no-untyped-def]
+    """(document numbers, weights) of each block of a Whoosh 2.7 posting list, decoded as whole arrays (the
+    matcher's own reading decodes the delta-coded numbers one at a time)."""
+    while matcher.is_active():
+        matcher._read_data()
+        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+        ids = np.asarray(raw_ids, dtype=np.int64)
+        if not matcher._byteids:
+            ids = np.cumsum(ids)
+        count = matcher._blocklength
+        if raw_weights is None:
+            weights = np.ones(count)
+        elif isinstance(raw_weights, float):
+            weights = np.full(count, raw_weights)
+        else:
+            weights = np.asarray(raw_weights, dtype=np.float64)
+        yield ids, weights
+        matcher._next_block()
+
+
+def _length_bytes(reader, fieldname: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A segment's one-byte field lengths, read as one array."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(0, dtype=np.uint8)
+    count = min(column._count, reader.doc_count_all())
+    return np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+
+
+_rankers: weakref.WeakKeyDictionary[Searcher, ArrayRanker] = weakref.WeakKeyDictionary()
+
+
+def ranker_for(searcher: Searcher, k1: float, b: float) -> ArrayRanker:
+    """The ranker of this searcher, made on first use; it lives as long as the searcher (one commit)."""
+    ranker = _rankers.get(searcher)
+    if ranker is None or (ranker.k1, ranker.b) != (k1, b):
+        ranker = _rankers[searcher] = ArrayRanker(searcher, k1, b)
+    return ranker

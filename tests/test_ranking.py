@@ -1,0 +1,97 @@
+"""The array ranker against Whoosh's own matching: the same documents in the same order with the same scores,
+on one segment and on several, with deleted documents, for every kind of query it evaluates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from searchkit import Index
+from searchkit.search.ranking import ranker_for
+from searchkit.search.searcher import _whoosh_rank, compile_query
+
+QUERIES = [
+    "встреча Путина и Трампа",        # homonym «Путина» (путин, путина): a DisjunctionMax of lemmas
+    "стали",                          # стать + сталь
+    "саммит AND Сингапур",
+    "саммит NOT Сингапур",
+    "Путин OR Ким OR Трамп",
+    "title:саммит",
+    "body:Аляска",
+    "встреч*",                        # prefix expanded over the index's terms
+    '"встреча на вокзале" OR Пхеньян',  # a phrase (span query) beside a word
+    "Ростов-на-Дону метеорный поток",  # a compound: a span chain of its parts
+    "Анкоридже",
+]
+
+
+def assert_same_ranking(ix: Index, query: str) -> None:
+    store = ix
+    compiled = compile_query(store, query)
+    searcher = store.searcher()
+    ranking = store.settings.ranking
+    arrays = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, 1000)
+    assert arrays is not None, f"{query!r} was left to Whoosh"
+    whoosh = _whoosh_rank(searcher, compiled.query, 1000)
+    assert arrays.total == whoosh.total > 0, query
+    assert np.allclose(arrays.scores, whoosh.scores, rtol=1e-12), (query, arrays.scores, whoosh.scores)
+    # Equal scores are ordered by document number, as Whoosh orders them.
+    assert arrays.docnums.tolist() == whoosh.docnums.tolist(), query
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_array_ranking_equals_whoosh_on_the_corpus(corpus_index: Index, query: str) -> None:
+    assert_same_ranking(corpus_index, query)
+
+
+def test_array_ranking_with_several_segments_and_deletions(tmp_path: Path, corpus_dir: Path) -> None:
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, folder)
+    with Index.create(tmp_path / "index") as ix:
+        ix.index_path(folder, processes=2)
+        # A changed file is deleted and added again: the first segment keeps a deleted copy of it.
+        seed = next(folder.glob("2025-08-12-*.txt"))
+        seed.write_text(seed.read_text(encoding="utf-8") + "\nВстреча в Анкоридже состоится в пятницу.\n",
+                        encoding="utf-8")
+        ix.index_path(folder, processes=1)
+        reader = ix.searcher().reader()
+        assert len(list(reader.leaf_readers())) >= 2 and reader.has_deletions()
+        for query in QUERIES:
+            assert_same_ranking(ix, query)
+        hits = ix.search("Анкоридже", limit=100).hits
+        assert len({hit.id for hit in hits}) == len(hits)  # the deleted copy is not found
+
+
+def test_alternative_lemmas_count_once_by_the_best(make_index) -> None:  # type: ignore[no-untyped-def]
+    """A homonym's document scores by the lemma it contains: its neighbours in the index do not change that.
+    (Whoosh 2.7's own DisjunctionMax matcher took a neighbouring document's score of the other lemma.)"""
+    ix = make_index()
+    ix.add([{"id": "1", "text": "Стали выплавили много, сталь хорошая."},
+            {"id": "2", "text": "Рабочие стали отдыхать."},
+            {"id": "3", "text": "Сталь и стекло."}])
+    alone = make_index()
+    alone.add([{"id": "3", "text": "Сталь и стекло."}, {"id": "1", "text": "Стали выплавили много, сталь хорошая."},
+               {"id": "2", "text": "Рабочие стали отдыхать."}])
+    for query in ("стали", "сталь", "стали OR стекло"):
+        first = {hit.id: round(hit.score, 9) for hit in ix.search(query, correct=False).hits}
+        second = {hit.id: round(hit.score, 9) for hit in alone.search(query, correct=False).hits}
+        assert first == second, query
+        assert_same_ranking(ix, query)
+
+
+def test_date_ranges_are_left_to_whoosh(corpus_index: Index) -> None:
+    compiled = compile_query(corpus_index, "date:2025-08")
+    ranking = corpus_index.settings.ranking
+    assert ranker_for(corpus_index.searcher(), ranking.k1, ranking.b).rank(compiled.query, 10) is None
+    assert corpus_index.search("date:2025-08").total > 0
+
+
+def test_null_query_parts_match_nothing(corpus_index: Index) -> None:
+    ranking = corpus_index.settings.ranking
+    ranker = ranker_for(corpus_index.searcher(), ranking.k1, ranking.b)
+    ranked = ranker.rank(wq.Or([wq.NullQuery, wq.Term("body", "аляска")]), 10)
+    assert ranked is not None and ranked.total == len(ranked.docnums) > 0
