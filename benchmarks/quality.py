@@ -65,6 +65,8 @@ from common import (RESULTS_DIR, baseline_index, markdown_table, plain_query, re
 MEASURES = [nDCG @ 10, RR @ 10, R @ 100]
 NAMES = {str(nDCG @ 10): "nDCG@10", str(RR @ 10): "MRR@10", str(R @ 100): "Recall@100"}
 DEPTH = 100
+#: Where built indexes are kept between runs (``--cache``).
+CACHE_DIR = Path(tempfile.gettempdir()) / "searchkit-quality-cache"
 #: Put in the run of a question that returned nothing, so it counts as a zero (pytrec_eval skips absent queries).
 NO_HIT = "__no_hit__"
 SETS = ("paragraphs", "sentences", "distractors")
@@ -89,12 +91,12 @@ class EvalSet:
 @dataclass(frozen=True)
 class Engine:
     """An engine under test: ``build`` writes an index of the corpus into an empty folder, ``searcher`` opens
-    that folder and yields a function from query text to ranked doc ids. ``version`` names what built the index
-    (part of the cache key)."""
+    that folder and yields a function from query text to its ``depth`` best doc ids (default :data:`DEPTH`).
+    ``version`` names what built the index (part of the cache key)."""
 
     name: str
     build: Callable[[list[Record], Path], None]
-    searcher: Callable[[Path], AbstractContextManager[Searcher]]
+    searcher: Callable[..., AbstractContextManager[Searcher]]  # (folder, depth=DEPTH)
     version: str
 
 
@@ -143,11 +145,11 @@ def searchkit_engines(variants: list[str], processes: int, source: str) -> list[
                 ix.add(corpus, processes=processes)
 
         @contextmanager
-        def searcher(folder: Path) -> Iterator[Searcher]:
+        def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
             with Index.open(folder) as ix:
                 def search(text: str) -> list[str]:
                     try:
-                        return [hit.id for hit in ix.search(text, limit=DEPTH, snippets=False).hits]
+                        return [hit.id for hit in ix.search(text, limit=depth, snippets=False).hits]
                     except QueryError:  # a question made only of stop words: no hits, as a user would see
                         return []
                 yield search
@@ -192,12 +194,12 @@ def whoosh_engine() -> Engine:
         baseline_index(folder, corpus).close()
 
     @contextmanager
-    def searcher(folder: Path) -> Iterator[Searcher]:
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
         ix = index.open_dir(str(folder))
         parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
         try:
             with ix.searcher(weighting=BM25F()) as whoosh_searcher:
-                yield lambda text: [hit["id"] for hit in whoosh_searcher.search(parser.parse(text), limit=DEPTH)]
+                yield lambda text: [hit["id"] for hit in whoosh_searcher.search(parser.parse(text), limit=depth)]
         finally:
             ix.close()
 
@@ -219,12 +221,12 @@ def bm25s_engine() -> Engine:
         write_json(folder / "ids.json", [record["id"] for record in corpus])
 
     @contextmanager
-    def searcher(folder: Path) -> Iterator[Searcher]:
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
         retriever = bm25s.BM25.load(str(folder))
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
 
         def search(text: str) -> list[str]:
-            docs, scores = retriever.retrieve(tokenize([text], ids=False), k=min(DEPTH, len(ids)),
+            docs, scores = retriever.retrieve(tokenize([text], ids=False), k=min(depth, len(ids)),
                                               show_progress=False)
             return [ids[doc] for doc, score in zip(docs[0], scores[0]) if score > 0]
         yield search
@@ -262,12 +264,12 @@ def tantivy_engine() -> Engine:
         writer.wait_merging_threads()
 
     @contextmanager
-    def searcher(folder: Path) -> Iterator[Searcher]:
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
         ix = open_index(folder)
         tantivy_searcher = ix.searcher()
 
         def search(text: str) -> list[str]:
-            hits = tantivy_searcher.search(ix.parse_query(text, ["title", "body"]), DEPTH).hits
+            hits = tantivy_searcher.search(ix.parse_query(text, ["title", "body"]), depth).hits
             return [tantivy_searcher.doc(address)["id"][0] for _score, address in hits]
         yield search
 
@@ -299,14 +301,14 @@ def fts5_engine(stemmed: bool) -> Engine:
             db.commit()
 
     @contextmanager
-    def searcher(folder: Path) -> Iterator[Searcher]:
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
         with closing(sqlite3.connect(folder / "fts.db")) as db:
             def search(text: str) -> list[str]:
                 words = prepare(text).split()
                 if not words:
                     return []
                 match = " OR ".join(f'"{word}"' for word in words)
-                rows = db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, DEPTH))
+                rows = db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, depth))
                 return [doc_id for (doc_id,) in rows]
             yield search
 
@@ -429,13 +431,13 @@ def postgres_engine() -> Engine:
         rows.unlink()
 
     @contextmanager
-    def searcher(folder: Path) -> Iterator[Searcher]:
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
         with cluster(folder / "data") as psql:
             def search(text: str) -> list[str]:
                 words = " or ".join(text.replace("'", "''").split())
                 return [row[0] for row in psql(
                     f"SELECT id FROM docs, websearch_to_tsquery('russian', '{words}') AS q WHERE tsv @@ q "
-                    f"ORDER BY ts_rank(tsv, q) DESC LIMIT {DEPTH};")]
+                    f"ORDER BY ts_rank(tsv, q) DESC LIMIT {depth};")]
             yield search
 
     server_version = subprocess.run([tools["pg_ctl"], "--version"], capture_output=True, text=True).stdout.strip()
@@ -590,7 +592,7 @@ def main() -> None:
                         help="peer engines (comma-separated; default: all)")
     parser.add_argument("--no-peers", action="store_const", const=[], dest="peers", help="searchkit only")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="searchkit indexing processes")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "searchkit-quality-cache",
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR,
                         help="folder for built indexes, reused when corpus and engine are unchanged")
     parser.add_argument("--no-cache", action="store_true", help="build every index afresh in a temporary folder")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "quality.json", help="results file")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -26,9 +26,9 @@ _HYPHEN_RE = re.compile(_HYPHEN)
 MAX_WORD_CHARS = 64
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word of the original text: ``text[start:end] == surface``."""
+class Word(NamedTuple):
+    """One word of the original text: ``text[start:end] == surface``. A tuple, since texts are split into
+    millions of them (indexing, highlighting) and a tuple is the cheapest object to make."""
 
     surface: str
     start: int
@@ -46,7 +46,7 @@ def iter_words(text: str) -> Iterator[Word]:
             continue
         start = match.start()
         yield Word(surface, start, match.end(), position)
-        parts = list(_PIECE_RE.finditer(surface)) if _HYPHEN_RE.search(surface) else []
+        parts = list(_PIECE_RE.finditer(surface)) if _HYPHEN_RE.search(surface) else ()
         for i, part in enumerate(parts):
             yield Word(part.group(), start + part.start(), start + part.end(), position + i)
         position += max(len(parts), 1)

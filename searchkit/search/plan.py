@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 
 from ..analysis import fold, get_morphology
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
@@ -31,6 +32,7 @@ from ..analysis.tokenizer import MAX_WORD_CHARS
 from ..errors import QueryError
 from ..index.schema import TEXT_FIELDS
 from . import layout, spelling, translit
+from .ranking import ranker_for
 from . import query as ast
 
 LAYOUT, TRANSLITERATION, SPELLING = "layout", "transliteration", "spelling"
@@ -302,9 +304,10 @@ def homonyms(store, tree: ast.Node, ranked: tuple[int, ...]) -> tuple[Homonym, .
     Only those hits are looked at: counting over every match of a common word cost a third of the query time."""
     settings = store.settings.analyzer
     morph = get_morphology(settings.terms, settings.stem_unknown)
-    searcher = store.searcher()
     found: list[Homonym] = []
-    hits: list[int] | None = None
+    hits: np.ndarray | None = None
+    ranking = store.settings.ranking
+    ranker = ranker_for(store.searcher(), ranking.k1, ranking.b)
     for leaf in ast.positive_leaves(tree):
         if not isinstance(leaf, ast.Word) or leaf.prefix or leaf.exact:
             continue
@@ -315,7 +318,7 @@ def homonyms(store, tree: ast.Node, ranked: tuple[int, ...]) -> tuple[Homonym, .
         if len(lemmas) < 2:
             continue
         if hits is None:
-            hits = sorted(ranked)
+            hits = np.array(sorted(ranked), dtype=np.int64)
         readings: dict[str, tuple[str, float]] = {}
         for reading in morph.readings(folded):
             pos, probability = readings.get(reading.lemma, (reading.pos, 0.0))
@@ -323,24 +326,11 @@ def homonyms(store, tree: ast.Node, ranked: tuple[int, ...]) -> tuple[Homonym, .
         fields = (leaf.field,) if leaf.field else TEXT_FIELDS
         # Each hit goes to the reading that weighs most in it: a lemma's weight in a document adds up the
         # probability of that reading over the words it came from («сталь» 1 each, «стали» 0.026 each).
-        weights: dict[int, dict[str, float]] = {}
-        for lemma in lemmas:
-            for name in fields:
-                if searcher.reader().doc_frequency(name, lemma) == 0:
-                    continue
-                postings = searcher.reader().postings(name, lemma)
-                for doc in hits:
-                    if postings.is_active() and postings.id() < doc:
-                        postings.skip_to(doc)
-                    if not postings.is_active():
-                        break
-                    if postings.id() == doc:
-                        weights.setdefault(doc, {})
-                        weights[doc][lemma] = weights[doc].get(lemma, 0.0) + postings.weight()
-        counts = dict.fromkeys(lemmas, 0)
-        for by_lemma in weights.values():
-            counts[max(lemmas, key=lambda lemma: by_lemma.get(lemma, 0.0))] += 1
-        total = len(weights)
+        weights = np.array([sum(ranker.weights(name, lemma, hits) for name in fields) for lemma in lemmas])
+        present = weights.max(axis=0) > 0
+        best = weights.argmax(axis=0)[present]  # the first of equally weighing readings
+        counts = {lemma: int(np.count_nonzero(best == i)) for i, lemma in enumerate(lemmas)}
+        total = int(np.count_nonzero(present))
         shares = tuple(LemmaShare(lemma, readings.get(lemma, ("", 0.0))[0], readings.get(lemma, ("", 0.0))[1],
                                   counts[lemma], counts[lemma] / total if total else 0.0) for lemma in lemmas)
         # A reading no hit goes to (the female surname «Путина» for «Путина») is not worth a choice.

@@ -29,11 +29,20 @@ from whoosh.util.numeric import byte_to_length
 
 from ..index.schema import TEXT_FIELDS
 
-#: Postings (document number + score) kept decoded per commit, over all cached terms: about 12 bytes each.
+#: Postings kept decoded per commit, over all cached terms: 24 bytes each (number, weight, score).
 CACHED_POSTINGS = 4_000_000
 
 #: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One term's postings: document numbers (ascending), the term's weight in each, and its BM25 score there."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    scores: np.ndarray
 
 
 class Unsupported(Exception):
@@ -62,7 +71,7 @@ class ArrayRanker:
         self.size = searcher.doc_count_all()
         self._leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         self._lengths: dict[str, np.ndarray] = {}
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._live = self._live_documents()
 
@@ -102,22 +111,22 @@ class ArrayRanker:
         """Scores of every document for ``query``: a fresh array the caller may change."""
         if isinstance(query, wq.Term):
             scores = np.zeros(self.size)
-            ids, values = self.postings(query.fieldname, query.text)
-            scores[ids] = values
+            found = self.postings(query.fieldname, query.text)
+            scores[found.ids] = found.scores
         elif isinstance(query, wq.DisjunctionMax) and not query.tiebreak:
             scores = np.zeros(self.size)
             for sub in query.subqueries:
                 if isinstance(sub, wq.Term):
-                    ids, values = self.postings(sub.fieldname, sub.text)
-                    scores[ids] = np.maximum(scores[ids], values * sub.boost)
+                    found = self.postings(sub.fieldname, sub.text)
+                    scores[found.ids] = np.maximum(scores[found.ids], found.scores * sub.boost)
                 else:
                     np.maximum(scores, self._dense(sub), out=scores)
         elif type(query) is wq.Or and not query.minmatch and not query.scale:
             scores = np.zeros(self.size)
             for sub in query.subqueries:
                 if isinstance(sub, wq.Term):
-                    ids, values = self.postings(sub.fieldname, sub.text)
-                    scores[ids] += values * sub.boost
+                    found = self.postings(sub.fieldname, sub.text)
+                    scores[found.ids] += found.scores * sub.boost
                 else:
                     scores += self._dense(sub)
         elif type(query) is wq.And:
@@ -150,8 +159,8 @@ class ArrayRanker:
 
     # --- postings -----------------------------------------------------------------------------------------------
 
-    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The documents containing the term (all segments, deleted ones included) and its BM25 score in each."""
+    def postings(self, fieldname: str, text: str) -> Postings:
+        """The term's postings over all segments, deleted documents included (they are masked after scoring)."""
         if fieldname not in TEXT_FIELDS:
             raise Unsupported(f"field {fieldname}")
         key = (fieldname, text)
@@ -160,13 +169,24 @@ class ArrayRanker:
             self._postings.move_to_end(key)
             return cached
         ids, weights = self._read_postings(fieldname, text)
-        found = (ids, self._bm25(fieldname, text, ids, weights)) if len(ids) else (ids, weights)
+        found = Postings(ids, weights, self._bm25(fieldname, text, ids, weights) if len(ids) else weights)
         self._postings[key] = found
         self._cached += len(ids)
         while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
-            _, (dropped, _) = self._postings.popitem(last=False)
-            self._cached -= len(dropped)
+            _, dropped = self._postings.popitem(last=False)
+            self._cached -= len(dropped.ids)
         return found
+
+    def weights(self, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
+        """The term's weight (its frequency, each occurrence counted by its reading's probability) in each of the
+        documents ``docnums`` (sorted), 0 where it does not occur."""
+        found = self.postings(fieldname, text)
+        weights = np.zeros(len(docnums))
+        if len(found.ids):
+            at = np.minimum(np.searchsorted(found.ids, docnums), len(found.ids) - 1)
+            present = found.ids[at] == docnums
+            weights[present] = found.weights[at[present]]
+        return weights
 
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Whoosh's ``BM25FScorer``: its idf, average field length and one-byte field lengths."""
