@@ -28,14 +28,17 @@ class AnalyzerSettings:
     Snowball stem only) or ``form`` (the folded word itself, no morphology).
     ``stopwords``: leave Russian stop words out of the index (their positions are still counted).
     ``stem_unknown``: add the Snowball stem of words pymorphy3's dictionary does not know.
-    ``exact_forms``: also index each word form that differs from its terms as ``=form`` at the same position,
-    so the query ``=стали`` finds that form only (see :func:`~searchkit.analysis.analyzer.needs_exact_term`).
+    ``exact_forms``: also index each word form that differs from its terms as ``=form`` at the same position
+    (see :func:`~searchkit.analysis.analyzer.needs_exact_term`). The query ``=стали`` finds that form only on
+    any index; with the forms indexed it is answered from the index, and prefixes also expand over word forms
+    («люд*» finds «людей», lemma *человек*), at the cost of twice the indexing time and index size. Without them
+    (the default), ``=стали`` reads the stored text of the documents having the form's lemmas.
     """
 
     terms: str = "weighted-lemmas"
     stopwords: bool = True
     stem_unknown: bool = True
-    exact_forms: bool = True
+    exact_forms: bool = False
 
     def __post_init__(self) -> None:
         if self.terms not in TERM_MODES:

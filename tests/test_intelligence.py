@@ -154,13 +154,28 @@ def test_exact_form_is_yo_insensitive(make_index) -> None:  # type: ignore[no-un
     assert ids(ix.search("елки")) == {"a", "b"}
 
 
-def test_exact_form_needs_an_index_with_exact_forms(make_index) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("query", ["=стали", "=сталь", "=сталью", "=стали AND цены", "body:=стали"])
+def test_exact_form_finds_the_same_with_and_without_exact_form_terms(make_index, query: str) -> None:  # type: ignore[no-untyped-def]
+    """Read from the stored text (the default) or from ``=form`` terms in the index: the same documents."""
     from searchkit import AnalyzerSettings, Settings
 
-    ix = make_index(settings=Settings(analyzer=AnalyzerSettings(exact_forms=False)))
-    ix.add([{"id": "a", "text": "Цены на сталь стали расти."}])
-    with pytest.raises(QueryError, match="exact forms"):
-        ix.search("=стали")
+    texts = [{"id": "a", "text": "Цены на сталь стали расти."}, {"id": "b", "text": "Они стали друзьями."},
+             {"id": "c", "text": "Сталью называют сплав железа."}, {"id": "d", "text": "Цены на сталь упали."}]
+    found = []
+    for exact_forms in (False, True):
+        ix = make_index(settings=Settings(analyzer=AnalyzerSettings(exact_forms=exact_forms)))
+        ix.add(texts)
+        results = ix.search(query, correct=False, limit=10)
+        found.append(ids(results))
+        for hit in results.hits:  # only the form itself is marked
+            marked = {f.text[s.start - f.start:s.end - f.start].lower() for f in hit.snippet.fragments
+                      for s in f.highlights}
+            assert query.split("=")[1].split()[0] in marked, (query, marked)
+    assert found[0] == found[1], query
+    expected = {"=стали": {"a", "b"}, "=сталь": {"a", "d"}, "=сталью": {"c"}, "=стали AND цены": {"a"},
+                "body:=стали": {"a", "b"}}
+    if query in expected:
+        assert found[0] == expected[query]
 
 
 # --- 5. homonyms ----------------------------------------------------------------------------------------------
@@ -204,12 +219,20 @@ def test_explain_reports_positions_and_adds_up(corpus_index: Index, seed_body: s
 
 # --- 7. prefixes ----------------------------------------------------------------------------------------------
 
-def test_prefix_expands_over_lemmas_and_word_forms(corpus_index: Index) -> None:
-    # «людей» is indexed under the lemma «человек»; its word form still starts with «люд»
-    results = corpus_index.search("люд*")
-    assert results.total > 0
+def test_prefix_expands_over_lemmas_and_word_forms(make_index) -> None:  # type: ignore[no-untyped-def]
+    from searchkit import AnalyzerSettings, Settings
+
+    # «людей» is indexed under the lemma «человек»; with exact forms indexed, its word form starts with «люд»
+    texts = [{"id": "a", "text": "Много людей пришло на площадь."}]
+    exact = make_index(settings=Settings(analyzer=AnalyzerSettings(exact_forms=True)))
+    exact.add(texts)
+    results = exact.search("люд*")
+    assert ids(results) == {"a"}
     body = next(e for e in results.plan.prefixes if e.field == "body")
     assert body.forms > 0 and not body.cut
+    plain = make_index()
+    plain.add(texts)
+    assert plain.search("люд*").total == 0
 
 
 def test_prefix_expansion_is_bounded_and_reported(corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -81,14 +81,13 @@ class LemmaFilter(Filter):
 
 class WordTerms:
     """The terms one word is indexed under, as the pipeline makes them (its lemmas or stems, most probable
-    first, then its exact-form term; none for a stop word), for code that looks at many words of stored text,
-    such as highlighting: calling the Whoosh pipeline costs several times more per word. Memoised per surface
-    form, up to :data:`MEMO_SIZE` forms."""
+    first; none for a stop word), then its exact-form term ``=form`` (whether or not the index has it), for code
+    that looks at many words of stored text, such as highlighting: calling the Whoosh pipeline costs several
+    times more per word. Memoised per surface form, up to :data:`MEMO_SIZE` forms."""
 
     MEMO_SIZE = 1 << 17
 
     def __init__(self, settings: AnalyzerSettings) -> None:
-        self.settings = settings
         self._morphology = get_morphology(settings.terms, settings.stem_unknown)
         self._stopwords = RUSSIAN_STOPWORDS if settings.stopwords else frozenset()
         self._memo: dict[str, tuple[str, ...]] = {}
@@ -105,10 +104,8 @@ class WordTerms:
         folded = fold(surface)
         if not folded or folded in self._stopwords:
             return ()
-        terms = self._morphology.terms(folded)
-        if self.settings.exact_forms and needs_exact_term(folded, terms):
-            terms += (exact_term(folded),)
-        return terms
+        # The exact-form term comes last, indexed or not: ``=form`` queries mark the words by it.
+        return self._morphology.terms(folded) + (exact_term(folded),)
 
 
 def build_analyzer(settings: AnalyzerSettings) -> Analyzer:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.matching import DisjunctionMaxMatcher
-from whoosh.query.spans import SpanNear, SpanNot, SpanOr
+from whoosh.query.spans import Span, SpanNear, SpanNot, SpanOr, SpanQuery, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 from ..analysis import fold, get_morphology
@@ -59,7 +59,7 @@ class QueryCompiler:
         self.schema = schema
         self.boosts = {"title": ranking.title_boost, "body": ranking.body_boost}
         self.reader = reader
-        self.analyzer = analyzer or AnalyzerSettings(exact_forms=False)
+        self.analyzer = analyzer or AnalyzerSettings()
         self.morph = get_morphology(self.analyzer.terms, self.analyzer.stem_unknown)
 
     def compile(self, tree: ast.Node, text: str) -> Compiled:
@@ -168,10 +168,8 @@ class QueryCompiler:
 
     def _exact(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query | None:
         """``=form``: the word form's own term; for a form indexed as itself only (``сталь``), its term at the
-        positions where no other form of its paradigm (``стали``, ``сталью``) stands."""
-        if not self.analyzer.exact_forms:
-            raise QueryError("'=word' needs an index built with exact forms: rebuild it with "
-                             "searchkit index --rebuild FOLDER", self._text, node.position)
+        positions where no other form of its paradigm (``стали``, ``сталью``) stands. On an index without
+        exact-form terms, the form's index terms at the positions where the stored text has that form."""
         words = list(iter_words(node.text))
         if not words:
             return None
@@ -179,6 +177,10 @@ class QueryCompiler:
         if self.analyzer.stopwords and form in RUSSIAN_STOPWORDS:
             return None
         terms = self.morph.terms(form)
+        if not self.analyzer.exact_forms:
+            if positive:
+                self._terms.add((fieldname, exact_term(form)))
+            return _FormInText(fieldname, form, _any_term(fieldname, list(terms)))
         if needs_exact_term(form, terms):
             term = exact_term(form)
             if positive:
@@ -279,6 +281,42 @@ class _SizedSpan:
 
 class _Near(_SizedSpan, SpanNear):
     pass
+
+
+class _FormInText(_SizedSpan, SpanQuery):
+    """The documents of ``q`` (the index terms of ``form``), at the positions where the field's stored text has
+    the word ``form`` itself (folded), found by splitting that text again: ``=form`` without exact-form terms in
+    the index. A span query, so a phrase can hold it; each candidate document's text is read once."""
+
+    def __init__(self, fieldname: str, form: str, q: wq.Query) -> None:
+        self.fieldname = fieldname
+        self.form = form
+        self.q = q
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _FormInText) and (self.fieldname, self.form) == (other.fieldname, other.form)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.fieldname, self.form))
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        return _FormInTextMatcher(self.q.matcher(searcher, context), searcher, self.fieldname, self.form)
+
+
+class _FormInTextMatcher(SpanWrappingMatcher):
+    def __init__(self, child, searcher, fieldname: str, form: str) -> None:  # type: ignore[no-untyped-def]
+        self._searcher, self._fieldname, self._form = searcher, fieldname, form
+        super().__init__(child)
+
+    def copy(self):  # type: ignore[no-untyped-def]
+        return _FormInTextMatcher(self.child.copy(), self._searcher, self._fieldname, self._form)
+
+    def _replacement(self, newchild):  # type: ignore[no-untyped-def]
+        return _FormInTextMatcher(newchild, self._searcher, self._fieldname, self._form)
+
+    def _get_spans(self):  # type: ignore[no-untyped-def]
+        text = self._searcher.stored_fields(self.child.id()).get(self._fieldname) or ""
+        return [Span(word.position) for word in iter_words(text) if fold(word.surface) == self._form]
 
 
 class _Without(_SizedSpan, SpanNot):
