@@ -372,3 +372,20 @@ def test_stats_of_a_small_index(make_index: MakeIndex) -> None:
     assert stats.documents == 1
     # title: сталь; body: сталь, подорожать (+ whatever else the form's readings give) — a handful of terms
     assert 2 <= stats.terms <= 10
+
+
+def test_workers_start_a_new_segment_when_their_postings_fill_memory(make_index: MakeIndex, corpus_dir: Path,
+                                                                     corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.index import sync, writing
+
+    # Workers are forked, so they see these: every input goes to them, and a few documents fill a segment.
+    monkeypatch.setattr(sync, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(writing, "WORKER_MEMORY_MB", 0.05)
+    parallel = make_index()
+    assert parallel.index_path(corpus_dir, processes=2).skipped == []
+    assert len(list(parallel.searcher().reader().leaf_readers())) > 4
+    assert parallel.doc_count() == corpus_index.doc_count()
+    for query in QUERIES:
+        one, many = corpus_index.search(query, limit=50), parallel.search(query, limit=50)
+        assert one.total == many.total, query
+        assert [(h.id, round(h.score, 6)) for h in one.hits] == [(h.id, round(h.score, 6)) for h in many.hits], query

@@ -32,7 +32,7 @@ BATCH_DOCS = 200
 BATCH_CHARS = 2_000_000
 #: Below this many bytes of input in all, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
-#: Memory each worker's writer may use for postings before it spills a run to disk.
+#: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
 WORKER_MEMORY_MB = 128
 #: Seconds between a worker's checks that the process that started it is still alive.
 ORPHAN_CHECK_SECONDS = 2.0
@@ -188,9 +188,8 @@ class _Workers:
             if isinstance(outcome, str):
                 self.stop()
                 raise SearchkitError(f"an indexing worker failed:\n{outcome}")
-            segment, worker_skipped, worker_written = outcome
-            if segment is not None:
-                self.segments.append(segment)
+            segments, worker_skipped, worker_written = outcome
+            self.segments.extend(segments)
             skipped.extend(worker_skipped)
             written += worker_written
         for process in self._processes:
@@ -207,13 +206,20 @@ class _Workers:
 
 
 def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) -> None:
-    """A worker's life: add the documents of each batch to its own segment writer; on ``None``, finish the
-    segment and send it back with what was skipped. Exits by itself if its parent dies."""
+    """A worker's life: add the documents of each batch to a segment of its own, starting a new segment whenever
+    the postings held in memory reach :data:`WORKER_MEMORY_MB`; on ``None``, finish the last segment and send the
+    segments back with what was skipped. Exits by itself if its parent dies.
+
+    Whoosh's writer would instead spill sorted runs to disk and merge them when the segment is finished, one
+    posting at a time in Python: on the 62,770 RusLit paragraphs that merge made indexing with two workers only
+    1.3 times as fast as stock Whoosh's single writer instead of about 2 times (Lucene flushes segments by
+    memory for the same reason)."""
     try:
         ix = storage.open_index(indexname)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_MEMORY_MB)
+        writer = _segment_writer(ix)
+        segments: list[Any] = []
         skipped: list[Skipped] = []
-        written = 0
+        written = in_segment = 0
         while True:
             try:
                 batch = jobs.get(timeout=ORPHAN_CHECK_SECONDS)
@@ -227,16 +233,25 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
                 problem = add_or_skip(writer, document, source_key)
                 if problem:
                     skipped.append(problem)
-                else:
-                    written += 1
-        if written:
-            segment = writer._finalize_segment()
+                    continue
+                written += 1
+                in_segment += 1
+                if writer.pool.currentsize >= WORKER_MEMORY_MB * 2**20:
+                    segments.append(writer._finalize_segment())
+                    writer, in_segment = _segment_writer(ix), 0
+        if in_segment:
+            segments.append(writer._finalize_segment())
         else:
-            segment = None
             writer._close_segment()
         # Not writer._finish(): it would delete the temporary folder that every writer of the index shares;
         # the transaction's own writer does that once all are done.
-        results.put((segment, skipped, written))
+        results.put((segments, skipped, written))
     except BaseException:  # reported to the parent, which cancels the transaction
         results.put(traceback.format_exc())
 
+
+def _segment_writer(ix: whoosh_index.Index) -> SegmentWriter:
+    """A writer of one new segment, without the index lock (the transaction holds it). Its pool may grow past
+    :data:`WORKER_MEMORY_MB` by one document before the segment is finished; only a single document larger than
+    that spills to disk."""
+    return SegmentWriter(ix, _lk=False, limitmb=2 * WORKER_MEMORY_MB)
