@@ -376,7 +376,11 @@ def test_stats_of_a_small_index(make_index: MakeIndex) -> None:
 
 def test_workers_start_a_new_segment_when_their_postings_fill_memory(make_index: MakeIndex, corpus_dir: Path,
                                                                      corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from searchkit.index import sync, writing
+    import importlib
+
+    from searchkit.index import writing
+
+    sync = importlib.import_module("searchkit.index.sync")  # the package's ``sync`` is the function
 
     # Workers are forked, so they see these: every input goes to them, and a few documents fill a segment.
     monkeypatch.setattr(sync, "PARALLEL_MIN_BYTES", 0)
