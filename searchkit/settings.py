@@ -69,6 +69,9 @@ class RankingSettings:
         for name, value in vars(self).items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"{name}={value!r}: a ranking parameter is a number ≥ 0")
+            if name.endswith("_boost") and value == 0:
+                # Matching a field that counts for nothing: search the other one with «body:» or «title:».
+                raise ValueError(f"{name}=0: a field boost is a number > 0")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ on one segment and on several, with deleted documents, for every kind of query i
 
 from __future__ import annotations
 
+import gc
+import weakref
 import shutil
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from searchkit import Index
+from searchkit import Index, RankingSettings, Settings
+from searchkit.search import ranking as ranking_module
 from searchkit.search.ranking import ranker_for
 from searchkit.search.searcher import _whoosh_rank, compile_query
 
@@ -26,17 +29,18 @@ QUERIES = [
     '"встреча на вокзале" OR Пхеньян',  # a phrase (span query) beside a word
     "Ростов-на-Дону метеорный поток",  # a compound: a span chain of its parts
     "Анкоридже",
+    "=стали OR Аляска",               # an exact form read from the stored text (a span query) beside a word
+    "саммит NOT =сталь",
 ]
 
 
-def assert_same_ranking(ix: Index, query: str) -> None:
-    store = ix
-    compiled = compile_query(store, query)
-    searcher = store.searcher()
-    ranking = store.settings.ranking
-    arrays = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, 1000)
+def assert_same_ranking(ix: Index, query: str, limit: int = 1000) -> None:
+    compiled = compile_query(ix, query)
+    searcher = ix.searcher()
+    ranking = ix.settings.ranking
+    arrays = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, limit)
     assert arrays is not None, f"{query!r} was left to Whoosh"
-    whoosh = _whoosh_rank(searcher, compiled.query, 1000)
+    whoosh = _whoosh_rank(searcher, compiled.query, limit)
     assert arrays.total == whoosh.total > 0, query
     assert np.allclose(arrays.scores, whoosh.scores, rtol=1e-12), (query, arrays.scores, whoosh.scores)
     # Equal scores are ordered by document number, as Whoosh orders them.
@@ -44,8 +48,56 @@ def assert_same_ranking(ix: Index, query: str) -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_array_ranking_equals_whoosh_on_the_corpus(corpus_index: Index, query: str) -> None:
-    assert_same_ranking(corpus_index, query)
+@pytest.mark.parametrize("limit", [1000, 3, 1])  # every hit, or a cut through the ranking (ties at the cut too)
+def test_array_ranking_equals_whoosh_on_the_corpus(corpus_index: Index, query: str, limit: int) -> None:
+    assert_same_ranking(corpus_index, query, limit)
+
+
+def test_array_ranking_equals_whoosh_with_boosts(corpus_index_path: Path) -> None:
+    """Field boosts reach every kind of part: terms, homonyms, phrases, compounds, exact forms."""
+    settings = Settings(ranking=RankingSettings(title_boost=3.0, body_boost=0.5))
+    with Index.open(corpus_index_path, settings=settings) as ix:
+        for query in QUERIES:
+            assert_same_ranking(ix, query)
+        boosted = ix.search("=стали", correct=False).hits
+    with Index.open(corpus_index_path) as ix:
+        default = ix.search("=стали", correct=False).hits
+    # Where only the body has the form, body_boost 0.5 halves the score.
+    assert [round(h.score * 0.5, 6) for h in default if not h.title_highlights] == \
+        [round(h.score, 6) for h in boosted if not h.title_highlights] != []
+
+
+def test_postings_cache_evicts_and_ranks_the_same(corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(ranking_module, "CACHED_POSTINGS", 20)
+    ranking = corpus_index.settings.ranking
+    ranker = ranking_module.ArrayRanker(corpus_index.searcher(), ranking.k1, ranking.b)
+    for query in QUERIES[:4]:
+        compiled = compile_query(corpus_index, query)
+        fresh = ranker.rank(compiled.query, 100)
+        assert fresh is not None and (ranker._cached <= 20 or len(ranker._postings) == 1)
+        expected = _whoosh_rank(corpus_index.searcher(), compiled.query, 100)
+        assert fresh.docnums.tolist() == expected.docnums.tolist(), query
+
+
+def test_ranker_goes_with_its_commit(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add([{"id": "a", "text": "Сталь подорожала."}])
+    assert ix.search("сталь").total == 1
+    first = ix.searcher()
+    ranking = ix.settings.ranking
+    assert ranker_for(first, ranking.k1, ranking.b) is ranker_for(first, ranking.k1, ranking.b)
+    assert ranker_for(first, 2.0, ranking.b).k1 == 2.0  # other parameters, another ranker
+    old_ranker = weakref.ref(ranker_for(first, ranking.k1, ranking.b))
+    ix.add([{"id": "b", "text": "Сталь подешевела."}])
+    assert ix.search("сталь").total == 2  # a new commit: a new searcher and its own ranker
+    del first
+    gc.collect()
+    assert old_ranker() is None  # with its cached postings
+
+
+def test_a_field_boost_of_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="title_boost=0"):
+        RankingSettings(title_boost=0)
 
 
 def test_array_ranking_with_several_segments_and_deletions(tmp_path: Path, corpus_dir: Path) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.matching import DisjunctionMaxMatcher
+from whoosh.matching import DisjunctionMaxMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanNear, SpanNot, SpanOr, SpanQuery, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
@@ -187,7 +187,7 @@ class QueryCompiler:
                 self._terms.add((fieldname, term))
             return wq.Term(fieldname, term)
         if positive:
-            self._terms.add((fieldname, form))
+            self._terms.add((fieldname, exact_term(form)))  # marks «сталь», not «стали»
         others = [exact_term(other) for other in self._paradigm(form) if other != form]
         if self.reader is not None:
             others = [t for t in others if self.reader.doc_frequency(fieldname, t) > 0]
@@ -268,9 +268,18 @@ class _DisjunctionMaxMatcher(DisjunctionMaxMatcher):
 
 class _SizedSpan:
     """Whoosh's span queries cannot estimate their size, which an OR over them asks for; the query they wrap
-    (``self.q``, an And or Or of the same terms) can."""
+    (``self.q``, an And or Or of the same terms) can. Nor do they apply a boost (a field's, set by the
+    compiler), which these do."""
 
     q: wq.Query
+    boost = 1.0
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        matcher = self._unboosted_matcher(searcher, context)
+        return matcher if self.boost == 1.0 else WrappingMatcher(matcher, boost=self.boost)
+
+    def _unboosted_matcher(self, searcher, context):  # type: ignore[no-untyped-def]
+        return super().matcher(searcher, context)  # type: ignore[misc]
 
     def estimate_size(self, ixreader) -> int:  # type: ignore[no-untyped-def]
         return self.q.estimate_size(ixreader)
@@ -286,7 +295,8 @@ class _Near(_SizedSpan, SpanNear):
 class _FormInText(_SizedSpan, SpanQuery):
     """The documents of ``q`` (the index terms of ``form``), at the positions where the field's stored text has
     the word ``form`` itself (folded), found by splitting that text again: ``=form`` without exact-form terms in
-    the index. A span query, so a phrase can hold it; each candidate document's text is read once."""
+    the index. A span query, so a phrase can hold it. Each document having one of the form's lemmas is read once
+    per query, and a match scores as its lemmas do (with exact-form terms, as the form's own term does)."""
 
     def __init__(self, fieldname: str, form: str, q: wq.Query) -> None:
         self.fieldname = fieldname
@@ -299,7 +309,7 @@ class _FormInText(_SizedSpan, SpanQuery):
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.fieldname, self.form))
 
-    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+    def _unboosted_matcher(self, searcher, context):  # type: ignore[no-untyped-def]
         return _FormInTextMatcher(self.q.matcher(searcher, context), searcher, self.fieldname, self.form)
 
 
@@ -327,7 +337,7 @@ class _SpanOr(_SizedSpan, SpanOr):
     """Alternatives at one position. Whoosh's SpanOr merges neighbouring spans into one, so «сталь стали»
     would become a single span and fail the distance check of a phrase; this one keeps every position apart."""
 
-    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+    def _unboosted_matcher(self, searcher, context):  # type: ignore[no-untyped-def]
         return make_binary_tree(_UnmergedSpanOrMatcher, [q.matcher(searcher, context) for q in self.subqs])
 
 

@@ -32,7 +32,7 @@ from ..analysis.tokenizer import MAX_WORD_CHARS
 from ..errors import QueryError
 from ..index.schema import TEXT_FIELDS
 from . import layout, spelling, translit
-from .ranking import ranker_for
+from .ranking import Unsupported, ranker_for
 from . import query as ast
 
 LAYOUT, TRANSLITERATION, SPELLING = "layout", "transliteration", "spelling"
@@ -326,7 +326,10 @@ def homonyms(store, tree: ast.Node, ranked: tuple[int, ...]) -> tuple[Homonym, .
         fields = (leaf.field,) if leaf.field else TEXT_FIELDS
         # Each hit goes to the reading that weighs most in it: a lemma's weight in a document adds up the
         # probability of that reading over the words it came from («сталь» 1 each, «стали» 0.026 each).
-        weights = np.array([sum(ranker.weights(name, lemma, hits) for name in fields) for lemma in lemmas])
+        try:
+            weights = np.array([sum(ranker.weights(name, lemma, hits) for name in fields) for lemma in lemmas])
+        except Unsupported:  # a field the ranker does not read
+            continue
         present = weights.max(axis=0) > 0
         best = weights.argmax(axis=0)[present]  # the first of equally weighing readings
         counts = {lemma: int(np.count_nonzero(best == i)) for i, lemma in enumerate(lemmas)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from math import log
 
@@ -24,6 +25,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.spans import SpanQuery
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -65,11 +67,13 @@ class ArrayRanker:
     """Scores queries for one searcher (one commit of the index); get it with :func:`ranker_for`."""
 
     def __init__(self, searcher: Searcher, k1: float, b: float) -> None:
-        self.searcher = searcher
+        # Weakly: the ranker is kept in a WeakKeyDictionary under its searcher, which it must not keep alive.
+        self._searcher = weakref.ref(searcher)
         self.k1 = k1
         self.b = b
         self.size = searcher.doc_count_all()
-        self._leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+        self._reader = searcher.reader()
+        self._leaves = [(reader, offset) for reader, offset in self._reader.leaf_readers()]
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
@@ -87,6 +91,8 @@ class ArrayRanker:
         if self._live is not None:
             scores *= self._live
         matching = np.flatnonzero(scores)
+        if limit <= 0:
+            return Ranked(matching[:0], scores[:0], len(matching))
         if limit < len(matching):
             # Every document scoring at least the limit-th best score, so ties at the cut are decided as below.
             cut = np.partition(scores[matching], len(matching) - limit)[len(matching) - limit]
@@ -96,16 +102,6 @@ class ArrayRanker:
         order = np.lexsort((candidates, -scores[candidates]))[:limit]
         best = candidates[order]
         return Ranked(best, scores[best], len(matching))
-
-    def scores(self, query: wq.Query) -> np.ndarray | None:
-        """The score of every document for ``query`` (0 where it does not match), or None as for :meth:`rank`."""
-        try:
-            scores = self._dense(query)
-        except Unsupported:
-            return None
-        if self._live is not None:
-            scores *= self._live
-        return scores
 
     def _dense(self, query: wq.Query) -> np.ndarray:
         """Scores of every document for ``query``: a fresh array the caller may change."""
@@ -130,27 +126,33 @@ class ArrayRanker:
                 else:
                     scores += self._dense(sub)
         elif type(query) is wq.And:
-            parts = [self._dense(sub) for sub in query.subqueries]
-            scores = np.sum(parts, axis=0) if parts else np.zeros(self.size)
-            for part in parts:
-                scores[part == 0] = 0.0
+            scores = np.zeros(self.size)
+            matched = np.ones(self.size, dtype=bool)
+            for sub in query.subqueries:
+                part = self._dense(sub)
+                scores += part
+                matched &= part > 0
+            scores[~matched] = 0.0
         elif type(query) is wq.AndNot:
             scores = self._dense(query.a)
             scores[self._dense(query.b) > 0] = 0.0
         elif isinstance(query, SpanQuery):
-            return self._whoosh_scores(query)  # boosted by Whoosh's matcher, if at all
+            return self._whoosh_scores(query)  # its matcher applies its boost
         elif query is wq.NullQuery:
             return np.zeros(self.size)
         else:
             raise Unsupported(type(query).__name__)
-        if query.boost != 1.0:
+        # Whoosh applies a compound query's boost only when it has several parts (one is matched directly).
+        if query.boost != 1.0 and not (isinstance(query, wq.CompoundQuery) and len(query.subqueries) == 1):
             scores *= query.boost
         return scores
 
     def _whoosh_scores(self, query: wq.Query) -> np.ndarray:
         """A part whose matching needs positions (a phrase, a compound word), matched and scored by Whoosh."""
         scores = np.zeros(self.size)
-        for subsearcher, offset in self.searcher.leaf_searchers():
+        searcher = self._searcher()
+        assert searcher is not None, "ranking with the searcher of a closed commit"
+        for subsearcher, offset in searcher.leaf_searchers():
             matcher = query.matcher(subsearcher, subsearcher.context(needs_current=True))
             while matcher.is_active():
                 scores[offset + matcher.id()] = matcher.score()
@@ -189,10 +191,10 @@ class ArrayRanker:
         return weights
 
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Whoosh's ``BM25FScorer``: its idf, average field length and one-byte field lengths."""
-        searcher = self.searcher
-        idf = log(self.size / (searcher.doc_frequency(fieldname, text) + 1)) + 1
-        average = searcher.avg_field_length(fieldname) or 1
+        """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
+        field lengths."""
+        idf = log(self.size / (self._reader.doc_frequency(fieldname, text) + 1)) + 1
+        average = self._reader.field_length(fieldname) / (self.size or 1) or 1
         lengths = self._field_lengths(fieldname)[ids]
         k1, b = self.k1, self.b
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
@@ -237,7 +239,7 @@ class ArrayRanker:
         return live
 
 
-def _blocks(matcher: W3LeafMatcher):  # type: ignore[no-untyped-def]
+def _blocks(matcher: W3LeafMatcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(document numbers, weights) of each block of a Whoosh 2.7 posting list, decoded as whole arrays (the
     matcher's own reading decodes the delta-coded numbers one at a time)."""
     while matcher.is_active():
@@ -257,7 +259,7 @@ def _blocks(matcher: W3LeafMatcher):  # type: ignore[no-untyped-def]
         matcher._next_block()
 
 
-def _length_bytes(reader, fieldname: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
     """A segment's one-byte field lengths, read as one array."""
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
@@ -270,7 +272,8 @@ _rankers: weakref.WeakKeyDictionary[Searcher, ArrayRanker] = weakref.WeakKeyDict
 
 
 def ranker_for(searcher: Searcher, k1: float, b: float) -> ArrayRanker:
-    """The ranker of this searcher, made on first use; it lives as long as the searcher (one commit)."""
+    """The ranker of this searcher, made on first use; it lives as long as the searcher (one commit). Like
+    Whoosh's searchers, a ranker is for one thread at a time."""
     ranker = _rankers.get(searcher)
     if ranker is None or (ranker.k1, ranker.b) != (k1, b):
         ranker = _rankers[searcher] = ArrayRanker(searcher, k1, b)

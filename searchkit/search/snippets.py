@@ -69,17 +69,15 @@ def find_matches(word_terms: WordTerms, text: str, terms: Iterable[str]) -> list
     matched: dict[str, str | None] = {}  # surface form → the wanted term it has, if any
     result: list[Span] = []
     for word in iter_words(text):
-        surface = word[0]
-        term = matched.get(surface, _UNSEEN)
-        if term is _UNSEEN:
+        surface = word.surface
+        if surface in matched:
+            term = matched[surface]
+        else:
             term = matched[surface] = next((t for t in word_terms(surface) if t in wanted), None)
         # Words come in text order, a compound before its parts: a part inside a marked whole is skipped.
         if term is not None and not (result and word.start < result[-1].end):
             result.append(Span(word.start, word.end, term, word.position))
     return result
-
-
-_UNSEEN = ""
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,
