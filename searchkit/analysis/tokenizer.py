@@ -20,7 +20,6 @@ _PIECE = rf"{_WORD_CHAR}+"
 _HYPHEN = "[-\u2010\u2011]"
 WORD_RE = re.compile(rf"{_PIECE}(?:{_HYPHEN}{_PIECE})*")
 _PIECE_RE = re.compile(_PIECE)
-_HYPHEN_RE = re.compile(_HYPHEN)
 
 #: Longer runs of letters are not words (base64, hashes, glued garbage); they are not indexed.
 MAX_WORD_CHARS = 64
@@ -46,7 +45,9 @@ def iter_words(text: str) -> Iterator[Word]:
             continue
         start = match.start()
         yield Word(surface, start, match.end(), position)
-        parts = list(_PIECE_RE.finditer(surface)) if _HYPHEN_RE.search(surface) else ()
+        # The characters of _HYPHEN, tested one by one: cheaper than a regular expression, on millions of words.
+        hyphenated = "-" in surface or "\u2010" in surface or "\u2011" in surface
+        parts = list(_PIECE_RE.finditer(surface)) if hyphenated else ()
         for i, part in enumerate(parts):
             yield Word(part.group(), start + part.start(), start + part.end(), position + i)
         position += max(len(parts), 1)

@@ -153,7 +153,10 @@ class Vocabulary:
     and whether the dictionary knows it."""
 
     def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
-        self.reader = store.searcher().reader()
+        searcher = store.searcher()
+        self.reader = searcher.reader()
+        ranking = store.settings.ranking
+        self.doc_frequency = ranker_for(searcher, ranking.k1, ranking.b).doc_frequency
         settings = store.settings.analyzer
         self.morph = get_morphology(settings.terms, settings.stem_unknown)
         self.frequency = lru_cache(maxsize=4096)(self._frequency)
@@ -165,7 +168,7 @@ class Vocabulary:
         if not folded:
             return 0
         terms = self.morph.terms(folded)
-        return max((self.reader.doc_frequency(name, term) for name in TEXT_FIELDS for term in terms), default=0)
+        return max((self.doc_frequency(name, term) for name in TEXT_FIELDS for term in terms), default=0)
 
     def known(self, word: str) -> bool:
         """A Cyrillic word pymorphy3's dictionary knows."""
@@ -258,7 +261,7 @@ def suggest_spelling(vocabulary: Vocabulary, word: str) -> str | None:
     folded = fold(word)
     targets = [folded, *vocabulary.morph.terms(folded)]
     ranked = spelling.closest_terms(vocabulary.lexicon(folded[:1]), targets,
-                                    lambda term: vocabulary.reader.doc_frequency("body", term))
+                                    lambda term: vocabulary.doc_frequency("body", term))
     if not ranked:
         return None
     # Among the closest, a dictionary lemma beats a stem of an unknown word; then more documents.

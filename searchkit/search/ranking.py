@@ -34,6 +34,9 @@ from ..index.schema import TEXT_FIELDS
 #: Postings kept decoded per commit, over all cached terms: 24 bytes each (number, weight, score).
 CACHED_POSTINGS = 4_000_000
 
+#: Document frequencies remembered per commit.
+CACHED_FREQUENCIES = 200_000
+
 #: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -77,6 +80,7 @@ class ArrayRanker:
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._live = self._live_documents()
 
     # --- ranking ------------------------------------------------------------------------------------------------
@@ -179,6 +183,17 @@ class ArrayRanker:
             self._cached -= len(dropped.ids)
         return found
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents with the term (deleted ones included, as in Whoosh's idf), remembered for the commit: the
+        corrections ask for every query word's, and Whoosh looks each up in every segment."""
+        key = (fieldname, text)
+        frequency = self._frequencies.get(key)
+        if frequency is None:
+            if len(self._frequencies) >= CACHED_FREQUENCIES:
+                self._frequencies.clear()
+            frequency = self._frequencies[key] = self._reader.doc_frequency(fieldname, text)
+        return frequency
+
     def weights(self, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
         """The term's weight (its frequency, each occurrence counted by its reading's probability) in each of the
         documents ``docnums`` (sorted), 0 where it does not occur."""
@@ -193,7 +208,7 @@ class ArrayRanker:
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
         field lengths."""
-        idf = log(self.size / (self._reader.doc_frequency(fieldname, text) + 1)) + 1
+        idf = log(self.size / (self.doc_frequency(fieldname, text) + 1)) + 1
         average = self._reader.field_length(fieldname) / (self.size or 1) or 1
         lengths = self._field_lengths(fieldname)[ids]
         k1, b = self.k1, self.b
