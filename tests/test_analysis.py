@@ -279,3 +279,20 @@ def test_letters_without_a_unicode_name_do_not_crash_the_analyzer() -> None:
     """U+17000 is a Tangut ideograph: ``str.isalpha()`` is true but ``unicodedata.name`` has no name for it."""
     text = "Тангутское письмо: \U00017000 — иероглиф."
     check_analysis(text)
+
+
+@pytest.mark.parametrize(("text", "form", "expected"), [
+    ("Цены на сталь стали расти.", "стали", True),
+    ("Они стали-то друзьями.", "стали", True),       # a part of a hyphenated word is a word too
+    ("Все остались дома.", "стали", False),          # inside another word only
+    ("СТАЛИ!", "стали", True),
+    ("Ёлки зелёные.", "елки", True),
+    ("Ста\u0301ли расти.", "стали", True),           # a stress mark: folding removes it
+    ("Cтали расти.", "стали", True),                 # a Latin «C» inside a Cyrillic word
+    ("Paris, стало быть.", "стали", False),          # Latin words of their own change nothing
+])
+def test_may_contain_never_misses_a_word_that_folds_to_the_form(text: str, form: str, expected: bool) -> None:
+    from searchkit.analysis.normalize import may_contain
+
+    assert may_contain(text, form) is expected
+    assert any(fold(word.surface) == form for word in iter_words(text)) is expected

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from searchkit import AnalyzerSettings, Index, QueryError, SearchResults
-from searchkit.analysis import analyze, build_analyzer
+from searchkit.analysis import analyze, build_analyzer, fold, iter_words
+from searchkit.analysis.normalize import may_contain
 from searchkit.analysis.tokenizer import WORD_RE
 from searchkit.search import parse
 from searchkit.search.query import Token, lex
@@ -122,6 +123,16 @@ def test_parse_raises_nothing_but_query_errors(query: str) -> None:
 
 ANALYZER_SETTINGS = [AnalyzerSettings(), AnalyzerSettings(terms="form"), AnalyzerSettings(terms="stem"),
                      AnalyzerSettings(terms="top-lemma", stem_unknown=False), AnalyzerSettings(stopwords=False)]
+
+
+@PROPERTY
+@given(texts)
+def test_the_quick_form_test_keeps_every_word_of_the_text(text: str) -> None:
+    """``=form`` skips a document's words when ``may_contain`` says no: it must say yes for each of them."""
+    for word in iter_words(text):
+        form = fold(word.surface)
+        if form:
+            assert may_contain(text, form), (text, word)
 
 
 # Found by this test: analyze() kept a word that folds to nothing (a lone soft hyphen or stress mark) and

@@ -20,6 +20,7 @@ from whoosh.query.spans import Span, SpanNear, SpanNot, SpanOr, SpanQuery, SpanW
 from whoosh.util import make_binary_tree
 
 from ..analysis import fold, get_morphology
+from ..analysis.normalize import may_contain
 from ..analysis.analyzer import exact_term, needs_exact_term
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
 from ..analysis.tokenizer import iter_words
@@ -326,6 +327,8 @@ class _FormInTextMatcher(SpanWrappingMatcher):
 
     def _get_spans(self):  # type: ignore[no-untyped-def]
         text = self._searcher.stored_fields(self.child.id()).get(self._fieldname) or ""
+        if not may_contain(text, self._form):
+            return []
         return [Span(word.position) for word in iter_words(text) if fold(word.surface) == self._form]
 
 
