@@ -33,18 +33,19 @@ def fold(word: str) -> str:
     return word
 
 
-#: What folding removes or changes besides case and ``ё``: stress marks, soft hyphens, decomposed letters (NFC), and
+#: What folding removes or changes besides case and ``ё``: stress marks, soft hyphens, decomposed letters (NFC),
 #: Latin look-alikes in a word that mixes the alphabets (a Latin and a Cyrillic letter in one run of word
-#: characters and hyphens).
+#: characters and hyphens), and the Greek sigma, the one letter whose lower case depends on what follows it (a
+#: whole text and a word of it may lower-case it differently).
 _IN_WORD = "[\\w\u2010\u2011-]*"
-_FOLDED_AWAY_RE = re.compile(f"[{INVISIBLE}\u0300-\u036f]|[a-z]{_IN_WORD}[а-яё]|[а-яё]{_IN_WORD}[a-z]")
+_FOLDED_AWAY_RE = re.compile(f"[{INVISIBLE}\u0300-\u036fσς]|[a-z]{_IN_WORD}[а-яё]|[а-яё]{_IN_WORD}[a-z]")
 
 
 def may_contain(text: str, form: str) -> bool:
     """False when no word of ``text`` can fold to the folded word ``form``: a quick test before splitting a long
-    text into words. The text in lower case with ``ё`` as ``е`` must have ``form`` as a whole word (or part of a
-    hyphenated one), unless it has something else that folding would remove or change."""
-    lowered = text.lower().replace("ё", "е")
+    text into words. The text in NFC and lower case with ``ё`` as ``е`` must have ``form`` as a whole word (or part
+    of a hyphenated one), unless it has something else that folding would remove or change."""
+    lowered = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     return _whole_word(form).search(lowered) is not None or _FOLDED_AWAY_RE.search(lowered) is not None
 
 
