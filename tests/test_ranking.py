@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
 from searchkit import Index, RankingSettings, Settings
 from searchkit.search import ranking as ranking_module
@@ -37,8 +38,7 @@ QUERIES = [
 def assert_same_ranking(ix: Index, query: str, limit: int = 1000) -> None:
     compiled = compile_query(ix, query)
     searcher = ix.searcher()
-    ranking = ix.settings.ranking
-    arrays = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, limit)
+    arrays = ranker_for(searcher).rank(compiled.query, limit)
     assert arrays is not None, f"{query!r} was left to Whoosh"
     whoosh = _whoosh_rank(searcher, compiled.query, limit)
     assert arrays.total == whoosh.total > 0, query
@@ -69,8 +69,7 @@ def test_array_ranking_equals_whoosh_with_boosts(corpus_index_path: Path) -> Non
 
 def test_postings_cache_evicts_and_ranks_the_same(corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(ranking_module, "CACHED_POSTINGS", 20)
-    ranking = corpus_index.settings.ranking
-    ranker = ranking_module.ArrayRanker(corpus_index.searcher(), ranking.k1, ranking.b)
+    ranker = ranking_module.ArrayRanker(corpus_index.searcher())
     for query in QUERIES[:4]:
         compiled = compile_query(corpus_index, query)
         fresh = ranker.rank(compiled.query, 100)
@@ -85,9 +84,12 @@ def test_ranker_goes_with_its_commit(make_index) -> None:  # type: ignore[no-unt
     assert ix.search("сталь").total == 1
     first = ix.searcher()
     ranking = ix.settings.ranking
-    assert ranker_for(first, ranking.k1, ranking.b) is ranker_for(first, ranking.k1, ranking.b)
-    assert ranker_for(first, 2.0, ranking.b).k1 == 2.0  # other parameters, another ranker
-    old_ranker = weakref.ref(ranker_for(first, ranking.k1, ranking.b))
+    assert ranker_for(first) is ranker_for(first)
+    assert (ranker_for(first).k1, ranker_for(first).b) == (ranking.k1, ranking.b)
+    other = ix._ix.searcher(weighting=BM25F(B=ranking.b, K1=2.0))
+    assert ranker_for(other).k1 == 2.0  # other parameters, another ranker
+    other.close()
+    old_ranker = weakref.ref(ranker_for(first))
     ix.add([{"id": "b", "text": "Сталь подешевела."}])
     assert ix.search("сталь").total == 2  # a new commit: a new searcher and its own ranker
     del first
@@ -137,13 +139,11 @@ def test_alternative_lemmas_count_once_by_the_best(make_index) -> None:  # type:
 
 def test_date_ranges_are_left_to_whoosh(corpus_index: Index) -> None:
     compiled = compile_query(corpus_index, "date:2025-08")
-    ranking = corpus_index.settings.ranking
-    assert ranker_for(corpus_index.searcher(), ranking.k1, ranking.b).rank(compiled.query, 10) is None
+    assert ranker_for(corpus_index.searcher()).rank(compiled.query, 10) is None
     assert corpus_index.search("date:2025-08").total > 0
 
 
 def test_null_query_parts_match_nothing(corpus_index: Index) -> None:
-    ranking = corpus_index.settings.ranking
-    ranker = ranker_for(corpus_index.searcher(), ranking.k1, ranking.b)
+    ranker = ranker_for(corpus_index.searcher())
     ranked = ranker.rank(wq.Or([wq.NullQuery, wq.Term("body", "аляска")]), 10)
     assert ranked is not None and ranked.total == len(ranked.docnums) > 0

@@ -155,8 +155,7 @@ class Vocabulary:
     def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
         searcher = store.searcher()
         self.reader = searcher.reader()
-        ranking = store.settings.ranking
-        self.doc_frequency = ranker_for(searcher, ranking.k1, ranking.b).doc_frequency
+        self.doc_frequency = ranker_for(searcher).doc_frequency
         settings = store.settings.analyzer
         self.morph = get_morphology(settings.terms, settings.stem_unknown)
         self.frequency = lru_cache(maxsize=4096)(self._frequency)
@@ -309,8 +308,7 @@ def homonyms(store, tree: ast.Node, ranked: tuple[int, ...]) -> tuple[Homonym, .
     morph = get_morphology(settings.terms, settings.stem_unknown)
     found: list[Homonym] = []
     hits: np.ndarray | None = None
-    ranking = store.settings.ranking
-    ranker = ranker_for(store.searcher(), ranking.k1, ranking.b)
+    ranker = ranker_for(store.searcher())
     for leaf in ast.positive_leaves(tree):
         if not isinstance(leaf, ast.Word) or leaf.prefix or leaf.exact:
             continue

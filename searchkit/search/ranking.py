@@ -26,6 +26,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.spans import SpanQuery
 from whoosh.reading import SegmentReader
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -67,13 +68,17 @@ class Ranked:
 
 
 class ArrayRanker:
-    """Scores queries for one searcher (one commit of the index); get it with :func:`ranker_for`."""
+    """Scores queries for one searcher (one commit of the index) with its BM25F parameters, so both ways of
+    ranking use the same ones; get it with :func:`ranker_for`."""
 
-    def __init__(self, searcher: Searcher, k1: float, b: float) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         # Weakly: the ranker is kept in a WeakKeyDictionary under its searcher, which it must not keep alive.
         self._searcher = weakref.ref(searcher)
-        self.k1 = k1
-        self.b = b
+        weighting = searcher.weighting
+        if not isinstance(weighting, BM25F):
+            raise TypeError(f"the array ranker scores with BM25F, not {type(weighting).__name__}")
+        self.k1 = weighting.K1
+        self.b = weighting.B
         self.size = searcher.doc_count_all()
         self._reader = searcher.reader()
         self._leaves = [(reader, offset) for reader, offset in self._reader.leaf_readers()]
@@ -286,10 +291,10 @@ def _length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
 _rankers: weakref.WeakKeyDictionary[Searcher, ArrayRanker] = weakref.WeakKeyDictionary()
 
 
-def ranker_for(searcher: Searcher, k1: float, b: float) -> ArrayRanker:
+def ranker_for(searcher: Searcher) -> ArrayRanker:
     """The ranker of this searcher, made on first use; it lives as long as the searcher (one commit). Like
     Whoosh's searchers, a ranker is for one thread at a time."""
     ranker = _rankers.get(searcher)
-    if ranker is None or (ranker.k1, ranker.b) != (k1, b):
-        ranker = _rankers[searcher] = ArrayRanker(searcher, k1, b)
+    if ranker is None:
+        ranker = _rankers[searcher] = ArrayRanker(searcher)
     return ranker

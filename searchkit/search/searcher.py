@@ -109,9 +109,8 @@ def _run(store: IndexStore, text: str, limit: int, offset: int, snippets: bool) 
     tree = parse(text)
     compiled = compiler(store).compile(tree, text)
     searcher = store.searcher()
-    ranking = store.settings.ranking
     wanted = max(offset + limit, HOMONYM_SAMPLE)
-    ranked = ranker_for(searcher, ranking.k1, ranking.b).rank(compiled.query, wanted)
+    ranked = ranker_for(searcher).rank(compiled.query, wanted)
     if ranked is None:
         ranked = _whoosh_rank(searcher, compiled.query, wanted)
     highlight = highlight_terms(store, compiled) if snippets else {}
