@@ -72,6 +72,20 @@ def whoosh_searchers(ix: Any) -> tuple[Search, Search]:
     return plain, with_snippets
 
 
+def searchkit_and_whoosh(index: Path, sources: list[Path], queries: list[str], runs: int) -> dict[str, Any]:
+    """Latencies of searchkit and of stock Whoosh, each without and with snippets, on the large index at ``index``
+    (and Whoosh's beside it, ``…-whoosh``), both built first if missing."""
+    figures: dict[str, Any] = {}
+    with open_large_index(index, sources) as ix:
+        figures["documents"] = ix.doc_count()
+        figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, runs)
+        figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, runs)
+    plain, with_snippets = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), sources))
+    figures["whoosh"] = latencies(plain, queries, runs)
+    figures["whoosh_snippets"] = latencies(with_snippets, queries, runs)
+    return figures
+
+
 def process_seconds(args: list[str], cwd: Path, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -102,15 +116,8 @@ def main() -> None:
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(q["text"]) for q in questions]
 
-    figures: dict[str, Any] = {"queries": len(queries), "runs": args.runs}
-    with open_large_index(args.index, sources) as ix:
-        figures["documents"] = ix.doc_count()
-        figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, args.runs)
-        figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, args.runs)
-    whoosh = whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
-    plain, with_snippets = whoosh_searchers(whoosh)
-    figures["whoosh"] = latencies(plain, queries, args.runs)
-    figures["whoosh_snippets"] = latencies(with_snippets, queries, args.runs)
+    figures: dict[str, Any] = {"queries": len(queries), "runs": args.runs,
+                               **searchkit_and_whoosh(args.index, sources, queries, args.runs)}
     for kind in ("", "_snippets"):
         for stat in ("p50_ms", "p95_ms"):
             figures[f"speedup{kind}_{stat[:3]}"] = round(figures[f"whoosh{kind}"][stat]

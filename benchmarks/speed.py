@@ -33,7 +33,6 @@ import io
 import json
 import os
 import pstats
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,10 +40,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import (MB, RESULTS_DIR, baseline_index, cpu_seconds, folder_bytes, median, peak_rss_mb, plain_query,
+from common import (MB, RESULTS_DIR, cpu_seconds, folder_bytes, median, peak_rss_mb, plain_query,
                     read_jsonl, require, shared_dir, source_fingerprint, text_bytes, write_json)
 from large_index import DEFAULT_PATH, open_large_index, sources_and_questions
-from query_speed import cli_figures, latencies, whoosh_index, whoosh_searchers
+from index_speed import baseline_build, searchkit_build
+from query_speed import cli_figures, latencies, searchkit_and_whoosh
 
 SECTIONS = ("index", "queries", "cli", "profile")
 INDEX_ENGINES = ("searchkit-1", "searchkit-all", "whoosh", "tantivy", "fts5")
@@ -55,15 +55,9 @@ INDEX_ENGINES = ("searchkit-1", "searchkit-all", "whoosh", "tantivy", "fts5")
 def build(engine: str, records: list[dict[str, Any]], folder: Path) -> None:
     """Index ``records`` into the empty ``folder`` with one of :data:`INDEX_ENGINES`."""
     if engine.startswith("searchkit"):
-        from searchkit import Index
-
-        processes = 1 if engine == "searchkit-1" else os.cpu_count() or 1
-        with Index.create(folder) as ix:
-            ix.add(records, processes=processes)
+        searchkit_build(records, 1 if engine == "searchkit-1" else os.cpu_count() or 1)(folder)
     elif engine == "whoosh":
-        from searchkit.index.store import WRITER_MEMORY_MB
-
-        baseline_index(folder, records, limitmb=WRITER_MEMORY_MB).close()
+        baseline_build(records)(folder)
     else:
         import quality
 
@@ -131,14 +125,8 @@ def query_latency(index: Path, shared: str | None, runs: int) -> dict[str, Any]:
 
     sources, questions = sources_and_questions(shared)
     queries = [plain_query(q["text"]) for q in questions]
-    figures: dict[str, Any] = {"queries": len(queries), "runs": runs}
-    with open_large_index(index, sources) as ix:
-        figures["documents"] = ix.doc_count()
-        figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, runs)
-        figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, runs)
-    plain, with_snippets = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), sources))
-    figures["whoosh"] = latencies(plain, queries, runs)
-    figures["whoosh_snippets"] = latencies(with_snippets, queries, runs)
+    figures: dict[str, Any] = {"queries": len(queries), "runs": runs,
+                               **searchkit_and_whoosh(index, sources, queries, runs)}
     distractors = quality.EvalSet("xquad-ru/paragraphs+distractors", tuple(reversed(sources)), Path(), Path())
     corpus = [record for path in distractors.corpus for record in read_jsonl(path)]
     for name, peer in (("tantivy", quality.tantivy_engine), ("fts5", lambda: quality.fts5_engine(stemmed=False))):
@@ -162,8 +150,6 @@ def query_latency(index: Path, shared: str | None, runs: int) -> dict[str, Any]:
 # --- 4. profiles ------------------------------------------------------------------------------------------------
 
 def profiles(index: Path, shared: str | None) -> dict[str, str]:
-    from searchkit import Index
-
     written = {}
     sources, questions = sources_and_questions(shared)
     records = read_jsonl(sources[0], 5000)
