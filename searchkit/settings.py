@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SETTINGS_FILE = "searchkit.json"
 
@@ -33,12 +33,15 @@ class AnalyzerSettings:
     any index; with the forms indexed it is answered from the index, and prefixes also expand over word forms
     («люд*» finds «людей», lemma *человек*), at the cost of twice the indexing time and index size. Without them
     (the default), ``=стали`` reads the stored text of the documents having the form's lemmas.
+    ``roots``: also index each word's root terms, the first letters of its form and lemmas (see
+    :mod:`~searchkit.analysis.roots`), which rank documents with words derived from the query's higher.
     """
 
     terms: str = "weighted-lemmas"
     stopwords: bool = True
     stem_unknown: bool = True
     exact_forms: bool = False
+    roots: bool = True
 
     def __post_init__(self) -> None:
         if self.terms not in TERM_MODES:
@@ -64,6 +67,9 @@ class RankingSettings:
     b: float = 0.5
     title_boost: float = 1.0
     body_boost: float = 1.0
+    #: The share of a root term's score (see :mod:`~searchkit.analysis.roots`) added for each query word to a
+    #: document the query matches; 0 ranks by lemmas alone.
+    root_weight: float = 0.7
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -80,7 +86,8 @@ class Settings:
     ranking: RankingSettings = field(default_factory=RankingSettings)
 
     def with_ranking(self, **changes: float) -> Settings:
-        """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``)."""
+        """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``,
+        ``root_weight``)."""
         return replace(self, ranking=replace(self.ranking, **changes))
 
     def to_json(self) -> dict[str, Any]:

@@ -117,11 +117,25 @@ def test_homonym_gets_every_lemma_at_one_position() -> None:
     (token,) = analyze("стали")
     assert set(token.terms) == {"стать", "сталь"}
     assert {r.lemma for r in token.readings} >= {"стать", "сталь"}
-    indexed = [(term, pos) for term, pos, _, _ in pipeline("стали")]
+    indexed = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(roots=False))]
     assert sorted(indexed) == [("сталь", 0), ("стать", 0)]
     # with exact forms, the exact-form term «=стали» stands with the lemmas, for the =стали operator
-    exact = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(exact_forms=True))]
+    exact = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(exact_forms=True, roots=False))]
     assert sorted(exact) == [("=стали", 0), ("сталь", 0), ("стать", 0)]
+
+
+def test_words_are_indexed_under_their_roots_too() -> None:
+    """The first five letters of the form and of each lemma, marked, at the word's position; none for a
+    number or a stop word, and none in query mode (the search stage adds roots itself)."""
+    indexed = [(term, pos) for term, pos, _, _ in pipeline("Урбанистической стали 1905 и спутницей")]
+    assert indexed == [("урбанистический", 0), ("~урбан", 0),
+                       ("стать", 1), ("сталь", 1), ("~стали", 1), ("~стать", 1), ("~сталь", 1),
+                       ("1905", 2),
+                       ("спутница", 4), ("~спутн", 4)]
+    tokens = {token.surface: token.roots for token in analyze("Урбанистической и людей")}
+    assert tokens == {"Урбанистической": ("~урбан",), "и": (), "людей": ("~людей", "~челов")}
+    analyzer = build_analyzer(AnalyzerSettings())
+    assert [t.text for t in analyzer("спутницей", mode="query")] == ["спутница"]
 
 
 def test_unknown_word_gets_a_snowball_stem() -> None:

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from searchkit import Hit, Index, QueryError, SearchResults
+from searchkit import Hit, Index, QueryError, SearchResults, Settings
 from searchkit.analysis import analyze, fold
+from searchkit.search.explain import explain
 
 from .conftest import SEED_ID
 
@@ -151,6 +152,38 @@ def test_phrase_matches_other_forms_of_its_words(make_index) -> None:  # type: i
     assert ids(ix, '"встреча Путина и Трампа"') == {"acc"}
     (hit,) = ix.search('"встреча Путина и Трампа"').hits
     assert highlighted_forms(hit) == ["встречу", "Путина", "Трампа"]
+
+
+DERIVED = [{"id": "plain", "text": "Территория заповедника закрыта."},
+           {"id": "derived", "text": "Урбанизированная территория вокруг Москвы быстро растёт год от года."}]
+
+
+def test_a_word_derived_from_the_query_word_ranks_its_document_higher(make_index) -> None:  # type: ignore[no-untyped-def]
+    """«урбанистическая» and «урбанизированная» share no lemma but their root «~урбан»: it lifts the longer
+    document above the shorter one, which wins on lemmas alone (root weight 0)."""
+    query = "урбанистическая территория"
+    lemmas_only = make_index(settings=Settings().with_ranking(root_weight=0))
+    lemmas_only.add(DERIVED)
+    assert [hit.id for hit in lemmas_only.search(query).hits] == ["plain", "derived"]
+    ix = make_index()
+    ix.add(DERIVED)
+    derived, plain = ix.search(query).hits
+    assert [derived.id, plain.id] == ["derived", "plain"]
+    # the snippet marks what matched by lemma, not the derived word, while the explanation gives its share
+    assert highlighted_forms(derived) == ["территория"]
+    shares = {word.text: word.score for word in explain(ix, query, "derived").words}
+    assert shares["урбанистическая"] > 0
+    assert sum(shares.values()) == pytest.approx(derived.score)
+    assert {word.text: word.score for word in explain(ix, query, "plain").words}["урбанистическая"] == 0
+
+
+def test_roots_never_make_a_hit(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add(DERIVED)
+    assert ids(ix, "урбанистическая") == set()          # «~урбан» alone matches nothing
+    assert ids(ix, "урбанистическая AND территория") == set()
+    assert ids(ix, "территория NOT урбанизированная") == {"plain"}
+    assert ix.search("урбанизация", correct=False).total == 0
 
 
 def test_phrase_slop(corpus_index: Index) -> None:

@@ -4,6 +4,9 @@ A word becomes the terms at its position (several for a homonym: ``стали`` 
 that analyses into several positions (a hyphenated compound) or a quoted phrase becomes a chain of span
 queries that respects the exact distance between positions, so a stop word dropped from the middle of a phrase
 still counts as the one word it was. Plain words search the title and the body, with the ranking boosts.
+
+The root terms of the plain words looked for (see :mod:`~searchkit.analysis.roots`) are scored beside the
+query: they add their weighted score to the documents the query matches and never match a document alone.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.matching import DisjunctionMaxMatcher, WrappingMatcher
+from whoosh.matching import AndMaybeMatcher, DisjunctionMaxMatcher, WrappingMatcher
 from whoosh.query.spans import Span, SpanNear, SpanNot, SpanOr, SpanQuery, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 from ..analysis import fold, get_morphology
 from ..analysis.normalize import may_contain
 from ..analysis.analyzer import exact_term, needs_exact_term
+from ..analysis.roots import root_terms
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
 from ..analysis.tokenizer import iter_words
 from ..errors import QueryError
@@ -42,13 +46,21 @@ MAX_AND_CLAUSES = 256
 
 @dataclass
 class Compiled:
-    """The Whoosh query, and what to highlight: the terms and prefixes of the positive (not excluded) parts."""
+    """The Whoosh query, and what to highlight: the terms and prefixes of the positive (not excluded) parts.
 
-    query: wq.Query
+    ``query`` is what is ranked: ``matching``, which decides the hits, with the root terms of its words
+    (``roots``) adding to their scores (Whoosh's AndMaybe); just ``matching`` when there are no roots."""
+
+    matching: wq.Query
     terms: set[tuple[str, str]] = field(default_factory=set)
     prefixes: set[tuple[str, str]] = field(default_factory=set)
     #: How each ``prefix*`` expanded, per field (only when compiled with an index reader).
     expansions: list[PrefixExpansion] = field(default_factory=list)
+    roots: wq.Query | None = None
+
+    @property
+    def query(self) -> wq.Query:
+        return self.matching if self.roots is None else _AndMaybe(self.matching, self.roots)
 
 
 class QueryCompiler:
@@ -59,6 +71,7 @@ class QueryCompiler:
                  analyzer: AnalyzerSettings | None = None) -> None:
         self.schema = schema
         self.boosts = {"title": ranking.title_boost, "body": ranking.body_boost}
+        self.root_weight = ranking.root_weight
         self.reader = reader
         self.analyzer = analyzer or AnalyzerSettings()
         self.morph = get_morphology(self.analyzer.terms, self.analyzer.stem_unknown)
@@ -69,13 +82,14 @@ class QueryCompiler:
         self._terms: set[tuple[str, str]] = set()
         self._prefixes: set[tuple[str, str]] = set()
         self._expansions: list[PrefixExpansion] = []
+        self._roots: list[wq.Query] = []
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
         compiled = self._node(tree, positive=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
                              "add a word that carries meaning", text)
-        return Compiled(compiled, self._terms, self._prefixes, self._expansions)
+        return Compiled(compiled, self._terms, self._prefixes, self._expansions, _combine(wq.Or, self._roots))
 
     def _node(self, node: ast.Node, positive: bool) -> wq.Query | None:
         if isinstance(node, ast.Word):
@@ -136,7 +150,26 @@ class QueryCompiler:
             return self._exact(fieldname, node, positive)
         if node.pin:
             return self._pinned(fieldname, node, positive)
-        return self._phrase(fieldname, node.text, 0, positive)
+        query = self._phrase(fieldname, node.text, 0, positive)
+        if positive and query is not None:
+            self._add_roots(fieldname, node)
+        return query
+
+    def _add_roots(self, fieldname: str, node: ast.Word) -> None:
+        """The root terms of a plain word looked for (each part of a compound too), the best one counting,
+        weighted by the ranking's root weight and the field's boost, to be scored beside the query."""
+        if not (self.analyzer.roots and self.root_weight):
+            return
+        boost = self.root_weight * (self.boosts[fieldname] if node.field is None else 1.0)
+        for word in iter_words(node.text):
+            form = fold(word.surface)
+            if not form or (self.analyzer.stopwords and form in RUSSIAN_STOPWORDS):
+                continue
+            roots = root_terms(form, self.morph.terms(form))
+            if roots:
+                part = _any_term(fieldname, list(roots))
+                part.boost = boost
+                self._roots.append(part)
 
     def _prefix(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query:
         """The index terms (lemmas, stems) and exact word forms starting with the prefix, at most
@@ -265,6 +298,25 @@ class _DisjunctionMaxMatcher(DisjunctionMaxMatcher):
     def score(self):  # type: ignore[no-untyped-def]
         current = self.id()
         return max(side.score() for side in (self.a, self.b) if side.is_active() and side.id() == current)
+
+
+class _AndMaybe(wq.AndMaybe):
+    """The documents of ``a``, with the score of ``b`` added where it matches too."""
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        return _AndMaybeMatcher(self.a.matcher(searcher, context), self.b.matcher(searcher, context))
+
+
+class _AndMaybeMatcher(AndMaybeMatcher):
+    """Never skips documents by their best possible score. Whoosh 2.7's union of many terms
+    (``ArrayUnionMatcher``) reports the best of its parts' maximum scores, not their sum, and none once it has
+    read them all, so a search for the best few turned AndMaybe into an intersection and lost documents."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def replace(self, minquality=0):  # type: ignore[no-untyped-def]
+        return super().replace(0)  # only drops exhausted parts
 
 
 class _SizedSpan:

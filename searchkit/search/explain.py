@@ -1,8 +1,10 @@
 """Why a document matched: for each query word, its normal forms, the document's words that matched them,
 their positions, and the word's share of the BM25F score.
 
-Each word's share is the score of that word's own query on the document; the hit's score is the sum of these
-shares for queries that combine words with OR and AND (Whoosh adds the scores of matching sub-queries).
+Each word's share is the score of that word's own query on the document, plus that of its root terms when
+the whole query matches the document (roots add to a hit's score, they never make one); the hit's score is the
+sum of these shares for queries that combine words with OR and AND (Whoosh adds the scores of matching
+sub-queries).
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
         matches = {name: tuple(find_matches(terms_of, fields.get(name, ""), terms))
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
-        words.append(WordExplanation(leaf.text, leaf.field, terms, matches, _score(store, compiled.query, doc_id)))
+        score = _score(store, compiled.matching, doc_id)
+        if compiled.roots is not None and total > 0:
+            score += _score(store, compiled.roots, doc_id)
+        words.append(WordExplanation(leaf.text, leaf.field, terms, matches, score))
     texts = {name: fields.get(name, "") for name in TEXT_FIELDS}
     return Explanation(doc_id, texts["title"], total, tuple(words), texts)
 

@@ -4,8 +4,8 @@ Whoosh matches a query by stepping through its postings one document at a time i
 milliseconds for a question of ten words on a large index. Here a term's postings are decoded block by block into
 NumPy arrays (document numbers, and the term's BM25 score in each document, computed with Whoosh's own formula,
 statistics and lossy field lengths), kept in a bounded cache for the commit being searched, and a query tree of
-terms, OR, AND, AND NOT and DisjunctionMax is evaluated into one score per document. The scores are Whoosh's up to
-float rounding, ties go to the lower document number as in Whoosh, and the number of hits is exact.
+terms, OR, AND, AND NOT, AND MAYBE and DisjunctionMax is evaluated into one score per document. The scores are
+Whoosh's up to float rounding, ties go to the lower document number as in Whoosh, and the number of hits is exact.
 
 Phrases and compound words (span queries, which need positions) are matched and scored by Whoosh's own matchers
 inside such a tree. Queries with anything else (date ranges, unexpanded prefixes, fields other than title and
@@ -142,6 +142,10 @@ class ArrayRanker:
                 scores += part
                 matched &= part > 0
             scores[~matched] = 0.0
+        elif isinstance(query, wq.AndMaybe):
+            scores = self._dense(query.a)
+            matched = scores > 0
+            scores[matched] += self._dense(query.b)[matched]
         elif type(query) is wq.AndNot:
             scores = self._dense(query.a)
             scores[self._dense(query.b) > 0] = 0.0
