@@ -1,13 +1,16 @@
 """Analyzer accuracy against hand-checked lemmas: Universal Dependencies dev treebanks (CoNLL-U).
 
 For every word token (punctuation and tokens without a Cyrillic or Latin letter left out; multiword-token lines
-``1-2`` and empty nodes ``1.1`` skipped) the folded form goes to searchkit's morphology, as the indexer sends it:
+``1-2`` and empty nodes ``1.1`` skipped) the form is split into words and folded as the indexer does it
+(``iter_words``, then ``fold``: ``т.`` → ``т``, ``#сочи`` → ``сочи``, ``из-за`` → ``из-за``, ``из``, ``за``),
+and each word goes to searchkit's morphology:
 
-- top-1: the most probable term, ``get_morphology().terms(fold(form))[0]``, equals the gold lemma;
-- indexed: the gold lemma is among all the terms indexed for the form (default ``weighted-lemmas`` mode);
+- top-1: the most probable term of the (first) word, ``get_morphology().terms(word)[0]``, equals the gold lemma;
+- indexed: the gold lemma is among all the terms indexed for the token's words (default ``weighted-lemmas``);
 - indexed, all-lemmas: the same with ``terms="all-lemmas"``.
 
-Lemmas are compared after :func:`searchkit.analysis.fold` (case, ``ё``→``е``, stress marks). Stop words are
+The gold lemma is split and folded the same way (its first word: the index holds no ``.`` or ``#``), so lemmas
+are compared after :func:`searchkit.analysis.fold` (case, ``ё``→``е``, stress marks). Stop words are
 measured like any word, although the index leaves them out. Top-1 misses are grouped by UPOS (with
 ``VerbForm=Part``/``Conv`` and ``Variant=Short`` noted, since UD and pymorphy3 lemmatise participles, gerunds and
 short adjectives differently) into "ranked lower" (gold lemma indexed, not first) and "not indexed", with the
@@ -65,10 +68,18 @@ def category(token: GoldToken) -> str:
     return " ".join([token.upos, *noted])
 
 
+def as_indexed(text: str) -> list[str]:
+    """The folded words the indexer makes of ``text`` (a compound first, then its parts), or ``text`` folded
+    when it has no word."""
+    from searchkit.analysis import fold, iter_words
+
+    return [folded for word in iter_words(text) if (folded := fold(word.surface))] or [fold(text)]
+
+
 def score_tokens(tokens: list[GoldToken], examples: int = 3, top: int = 8) -> dict[str, Any]:
     """Top-1 and indexed accuracy of ``tokens``, and the ``top`` largest miss categories with their most
     frequent ``examples`` (``form → top term (gold lemma)``)."""
-    from searchkit.analysis import fold, get_morphology
+    from searchkit.analysis import get_morphology
 
     default, all_lemmas = get_morphology(), get_morphology("all-lemmas")
     top1 = indexed = indexed_all = 0
@@ -77,12 +88,13 @@ def score_tokens(tokens: list[GoldToken], examples: int = 3, top: int = 8) -> di
     unknown: Counter[str] = Counter()
     samples: dict[str, Counter[str]] = {}
     for token in tokens:
-        form, gold = fold(token.form), fold(token.lemma)
+        words, gold = as_indexed(token.form), as_indexed(token.lemma)[0]
+        form = words[0]
         terms = default.terms(form)
         first = terms[0] if terms else ""
         top1 += first == gold
-        indexed += gold in terms
-        indexed_all += gold in all_lemmas.terms(form)
+        indexed += any(gold in default.terms(word) for word in words)
+        indexed_all += any(gold in all_lemmas.terms(word) for word in words)
         if first != gold:
             kind = category(token)
             misses[kind] += 1

@@ -33,15 +33,12 @@ class AnalyzerSettings:
     any index; with the forms indexed it is answered from the index, and prefixes also expand over word forms
     («люд*» finds «людей», lemma *человек*), at the cost of twice the indexing time and index size. Without them
     (the default), ``=стали`` reads the stored text of the documents having the form's lemmas.
-    ``roots``: also index each word's root terms, the first letters of its form and lemmas (see
-    :mod:`~searchkit.analysis.roots`), which rank documents with words derived from the query's higher.
     """
 
     terms: str = "weighted-lemmas"
     stopwords: bool = True
     stem_unknown: bool = True
     exact_forms: bool = False
-    roots: bool = True
 
     def __post_init__(self) -> None:
         if self.terms not in TERM_MODES:
@@ -67,9 +64,9 @@ class RankingSettings:
     b: float = 0.5
     title_boost: float = 1.0
     body_boost: float = 1.0
-    #: The share of a root term's score (see :mod:`~searchkit.analysis.roots`) added for each query word to a
-    #: document the query matches; 0 ranks by lemmas alone.
-    root_weight: float = 0.7
+    #: The share of the score of a query word's roots (see :mod:`~searchkit.search.roots`) added to a document
+    #: the query matches; 0 ranks by lemmas alone.
+    root_weight: float = 0.9
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

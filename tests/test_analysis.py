@@ -117,25 +117,42 @@ def test_homonym_gets_every_lemma_at_one_position() -> None:
     (token,) = analyze("стали")
     assert set(token.terms) == {"стать", "сталь"}
     assert {r.lemma for r in token.readings} >= {"стать", "сталь"}
-    indexed = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(roots=False))]
+    indexed = [(term, pos) for term, pos, _, _ in pipeline("стали")]
     assert sorted(indexed) == [("сталь", 0), ("стать", 0)]
     # with exact forms, the exact-form term «=стали» stands with the lemmas, for the =стали operator
-    exact = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(exact_forms=True, roots=False))]
+    exact = [(term, pos) for term, pos, _, _ in pipeline("стали", AnalyzerSettings(exact_forms=True))]
     assert sorted(exact) == [("=стали", 0), ("сталь", 0), ("стать", 0)]
 
 
-def test_words_are_indexed_under_their_roots_too() -> None:
-    """The first five letters of the form and of each lemma, marked, at the word's position; none for a
-    number or a stop word, and none in query mode (the search stage adds roots itself)."""
-    indexed = [(term, pos) for term, pos, _, _ in pipeline("Урбанистической стали 1905 и спутницей")]
-    assert indexed == [("урбанистический", 0), ("~урбан", 0),
-                       ("стать", 1), ("сталь", 1), ("~стали", 1), ("~стать", 1), ("~сталь", 1),
-                       ("1905", 2),
-                       ("спутница", 4), ("~спутн", 4)]
-    tokens = {token.surface: token.roots for token in analyze("Урбанистической и людей")}
-    assert tokens == {"Урбанистической": ("~урбан",), "и": (), "людей": ("~людей", "~челов")}
-    analyzer = build_analyzer(AnalyzerSettings())
-    assert [t.text for t in analyzer("спутницей", mode="query")] == ["спутница"]
+@pytest.mark.parametrize(("form", "normal", "own"), [
+    ("лучших", "хороший", "лучший"),                # a superlative: its own nominative beside the positive
+    ("крупнейшей", "крупный", "крупнейший"),
+    ("соединенных", "соединить", "соединенный"),    # an adjectival participle: its nominative beside the verb
+    ("распространена", "распространить", "распространенный"),  # its short form too
+    ("Астаховой", "астахов", "астахова"),           # a woman's surname and patronymic: the feminine nominative
+    ("Алексеевны", "алексеевич", "алексеевна"),
+    ("счастья", "счастие", "счастье"),              # the -ье spelling of an -ие noun
+    ("чаще", "частый", "часто"),                    # a comparative: the adverb, and the comparative itself
+    ("чаще", "частый", "чаще"),
+    ("позже", "поздний", "позже"),
+])
+def test_a_reading_is_also_indexed_under_the_word_a_reader_would_search(form: str, normal: str, own: str) -> None:
+    terms = terms_of(form)[form]
+    assert normal in terms and own in terms, terms
+    weights = dict(get_morphology().weighted_terms(fold(form)))
+    assert weights[own] == weights[normal]  # at the weight of the reading it comes from
+
+
+def test_ordinary_words_get_no_extra_lemmas() -> None:
+    assert terms_of("встречей домами читал красивая") == {
+        "встречей": ("встреча",), "домами": ("дом",), "читал": ("читать",), "красивая": ("красивый",)}
+
+
+def test_unknown_words_are_indexed_as_themselves_too() -> None:
+    terms = terms_of("Сырбу волновалася спасиииибо")
+    assert "сырбу" in terms["Сырбу"]                              # an indeclinable name the dictionary lacks
+    assert {"волновалася", "волноваться"} <= set(terms["волновалася"])  # verse's -ся for -сь
+    assert {"спасиииибо", "спасибо"} <= set(terms["спасиииибо"])  # a stretched word
 
 
 def test_unknown_word_gets_a_snowball_stem() -> None:
@@ -153,11 +170,11 @@ def test_unknown_word_without_stemming() -> None:
     assert token.terms == ("северо",)
 
 
-def test_latin_words_get_an_english_stem() -> None:
+def test_latin_words_get_an_english_stem_and_stay_themselves() -> None:
     terms = terms_of("Библиотека Python running libraries")
     assert terms["Python"] == ("python",)
-    assert terms["running"] == ("run",)
-    assert terms["libraries"] == ("librari",)
+    assert terms["running"] == ("run", "running")
+    assert terms["libraries"] == ("librari", "libraries")
 
 
 def test_morphology_is_shared_per_process() -> None:

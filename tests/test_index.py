@@ -242,7 +242,7 @@ def test_settings_are_saved_with_the_index(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "ix" / SETTINGS_FILE).read_text(encoding="utf-8"))
     assert saved["schema_version"] == SCHEMA_VERSION
     assert saved["analyzer"] == {"terms": "weighted-lemmas", "stopwords": False, "stem_unknown": True,
-                                 "exact_forms": False, "roots": True}
+                                 "exact_forms": False}
     assert saved["ranking"]["title_boost"] == 3.0
     with Index.open(tmp_path / "ix") as ix:
         assert ix.settings == settings

@@ -9,6 +9,7 @@ import pytest
 from searchkit import Hit, Index, QueryError, SearchResults, Settings
 from searchkit.analysis import analyze, fold
 from searchkit.search.explain import explain
+from searchkit.search.roots import root_terms
 
 from .conftest import SEED_ID
 
@@ -184,6 +185,23 @@ def test_roots_never_make_a_hit(make_index) -> None:  # type: ignore[no-untyped-
     assert ids(ix, "урбанистическая AND территория") == set()
     assert ids(ix, "территория NOT урбанизированная") == {"plain"}
     assert ix.search("урбанизация", correct=False).total == 0
+
+
+def test_a_root_stands_for_the_terms_beginning_with_it_the_most_frequent_when_too_many(make_index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add([{"id": "1", "text": "Правила правления и правительство."}, {"id": "2", "text": "Правительство и дом."},
+            {"id": "3", "text": "Правительство, домашний уют, дома."}])
+    reader = ix.searcher().reader()
+    lexicon = [term.decode() for term in reader.lexicon("body")]
+    expected = [term for term in lexicon if term.startswith("прави")]
+    assert "правительство" in expected and "правило" in expected
+    assert root_terms(reader, "body", ["правительство"]) == expected
+    assert root_terms(reader, "body", ["дом", "домашний"]) == ["дом", "домашний"]  # «дом» is a root of itself only
+    assert root_terms(reader, "body", ["1905", "дама"]) == []
+    monkeypatch.setattr("searchkit.search.roots.MAX_ROOT_TERMS", 1)
+    fresh = make_index()
+    fresh.add([{"id": "1", "text": "Правила правления и правительство."}, {"id": "2", "text": "Правительство."}])
+    assert root_terms(fresh.searcher().reader(), "body", ["правительство"]) == ["правительство"]
 
 
 def test_phrase_slop(corpus_index: Index) -> None:

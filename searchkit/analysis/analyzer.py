@@ -4,8 +4,7 @@ token-by-token account of what it does (``searchkit analyze``).
     RussianTokenizer | FoldFilter | StopFilter | LemmaFilter
 
 Each filter does one thing; every token keeps the position and character offsets of the word it came from,
-so phrases and highlighting work on lemmas. When documents are indexed, a word's root terms (see
-:mod:`~searchkit.analysis.roots`) follow its lemmas at the same position. The pipeline objects hold only settings: Whoosh pickles them into
+so phrases and highlighting work on lemmas. The pipeline objects hold only settings: Whoosh pickles them into
 the index schema, and the heavy pymorphy3 analyzer is looked up per process instead.
 """
 
@@ -19,7 +18,6 @@ from whoosh.analysis import Analyzer, Filter, StopFilter, Token
 from ..settings import AnalyzerSettings
 from .morphology import Reading, get_morphology
 from .normalize import fold
-from .roots import root_terms
 from .stopwords import RUSSIAN_STOPWORDS
 from .tokenizer import RussianTokenizer, iter_words
 
@@ -53,23 +51,18 @@ def needs_exact_term(form: str, terms: tuple[str, ...]) -> bool:
 
 class LemmaFilter(Filter):
     """Replaces each token with one token per index term of its word, all at the same position, each boosted
-    by the term's weight (which Whoosh adds up into the term's frequency in the document). When a document is
-    indexed (not when a query is analysed), the word's root terms follow with ``roots``, and with
-    ``exact_forms`` a word whose terms are not just its folded form also gets the term ``=form``, for the
-    exact-form operator."""
+    by the term's weight (which Whoosh adds up into the term's frequency in the document). With
+    ``exact_forms``, a word whose terms are not just its folded form also gets the term ``=form`` at the same
+    position when a document is indexed (not when a query is analysed), for the exact-form operator."""
 
-    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True, exact_forms: bool = False,
-                 roots: bool = True) -> None:
+    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True, exact_forms: bool = False) -> None:
         self.mode = mode
         self.stem_unknown = stem_unknown
         self.exact_forms = exact_forms
-        self.roots = roots
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         terms_of = get_morphology(self.mode, self.stem_unknown).weighted_terms
-        # An analyzer unpickled from an older index lacks the later settings.
-        exact = getattr(self, "exact_forms", False)
-        roots = getattr(self, "roots", False)
+        exact = getattr(self, "exact_forms", False)  # an analyzer unpickled from an older index lacks it
         for token in tokens:
             if token.stopped:
                 yield token
@@ -80,15 +73,7 @@ class LemmaFilter(Filter):
                 token.text = term
                 token.boost = weight
                 yield token
-            if token.mode != "index":
-                continue
-            terms = tuple(term for term, _ in weighted)
-            if roots:
-                for root in root_terms(form, terms):
-                    token.text = root
-                    token.boost = 1.0
-                    yield token
-            if exact and needs_exact_term(form, terms):
+            if exact and token.mode == "index" and needs_exact_term(form, tuple(t for t, _ in weighted)):
                 token.text = exact_term(form)
                 token.boost = 1.0
                 yield token
@@ -129,14 +114,13 @@ def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
     if settings.stopwords:
         chain = chain | StopFilter(stoplist=RUSSIAN_STOPWORDS, minsize=1, renumber=False)
     return chain | LemmaFilter(mode=settings.terms, stem_unknown=settings.stem_unknown,
-                               exact_forms=settings.exact_forms, roots=settings.roots)
+                               exact_forms=settings.exact_forms)
 
 
 @dataclass(frozen=True)
 class AnalyzedToken:
-    """What the analyzer made of one word: the original form and where it stands, its folded form, the terms
-    it is indexed under (none for a stop word) with pymorphy3's readings behind them, and its root terms (none
-    for a stop word or when the settings index no roots)."""
+    """What the analyzer made of one word: the original form and where it stands, its folded form, and the
+    terms it is indexed under (none for a stop word), with pymorphy3's readings behind them."""
 
     surface: str
     start: int
@@ -147,7 +131,6 @@ class AnalyzedToken:
     terms: tuple[str, ...]
     readings: tuple[Reading, ...]
     known: bool
-    roots: tuple[str, ...] = ()
 
 
 def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[AnalyzedToken]:
@@ -160,7 +143,6 @@ def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[Analyze
         if not folded:
             continue  # a lone stress mark or soft hyphen: FoldFilter drops it from the index too
         stopword = settings.stopwords and folded in RUSSIAN_STOPWORDS
-        terms = () if stopword else morphology.terms(folded)
         tokens.append(AnalyzedToken(
             surface=word.surface,
             start=word.start,
@@ -168,9 +150,8 @@ def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[Analyze
             position=word.position,
             folded=folded,
             stopword=stopword,
-            terms=terms,
+            terms=() if stopword else morphology.terms(folded),
             readings=tuple(morphology.readings(folded)),
             known=morphology.is_known(folded),
-            roots=root_terms(folded, terms) if settings.roots and not stopword else (),
         ))
     return tokens

@@ -1,9 +1,11 @@
 """Word form → index terms: pymorphy3 lemmas, with Snowball stems where the dictionary has no answer.
 
 Every distinct normal form among a known word's dictionary parses becomes a term (``стали`` → ``стать``,
-``сталь``), so a query in any form meets a document in any form whichever reading was meant. A word the
-dictionary does not know gets pymorphy3's best guess at its lemma and its Snowball Russian stem, because
-guesses about unknown names go wrong more often than stems do. Latin words get the Snowball English stem.
+``сталь``), so a query in any form meets a document in any form whichever reading was meant, and so do the
+further lemmas of :mod:`~searchkit.analysis.variants` (``лучших`` → ``хороший``, ``лучший``). A word the
+dictionary does not know gets pymorphy3's best guess at its lemma, the form itself and its Snowball Russian
+stem, because guesses about unknown names go wrong more often than stems do. Latin words get the Snowball
+English stem and the word itself.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pymorphy3.dawg
 import snowballstemmer
 
 from .normalize import fold, is_latin
+from .variants import reading_lemmas, unknown_word_lemmas
 
 #: Distinct word forms remembered per process. Word frequencies follow Zipf's law, so a few hundred thousand
 #: forms cover almost every token of a large corpus; each entry costs a few hundred bytes.
@@ -64,6 +67,12 @@ class Morphology:
         except ValueError:
             return []
 
+    def _known_lemmas(self, word: str) -> list[str]:
+        """The folded normal forms of ``word`` if the dictionary knows it, else none."""
+        if not self._morph.word_is_known(word):
+            return []
+        return [fold(parse.normal_form) for parse in self._parse(word)]
+
     def parses(self, form: str) -> list[pymorphy3.analyzer.Parse]:
         """pymorphy3's parses of a folded form (for inflection and paradigms)."""
         return self._parse(form)
@@ -86,13 +95,13 @@ class Morphology:
 
         By default (``weighted-lemmas``) a known word's lemmas are weighted by pymorphy3's probability relative
         to the most probable lemma (``стали`` → ``стать`` 1.0, ``сталь`` 0.026), so a rare reading still finds
-        the word but counts for little. An unknown word's guessed lemma and stem, a Latin stem and a number
-        weigh 1. The other modes (see :class:`~searchkit.settings.AnalyzerSettings`) exist to be compared.
+        the word but counts for little. An unknown word's terms, a Latin word's and a number weigh 1. The other
+        modes (see :class:`~searchkit.settings.AnalyzerSettings`) exist to be compared.
         """
         if form.isdigit():
             return ((form, 1.0),)
         if is_latin(form):
-            return ((self._en_stemmer.stemWord(form), 1.0),)
+            return tuple((term, 1.0) for term in dict.fromkeys((self._en_stemmer.stemWord(form), form)))
         if self._mode == "form":
             return ((form, 1.0),)
         stem = self._ru_stemmer.stemWord(form)
@@ -101,12 +110,18 @@ class Morphology:
         parses = self._parse(form)
         if not (parses and self._morph.word_is_known(form)):
             guess = fold(parses[0].normal_form) if parses else form
-            unknown = (guess, stem) if self._stem_unknown else (guess,)
+            unknown = [guess, *unknown_word_lemmas(form, self._known_lemmas)]
+            if self._stem_unknown:
+                unknown.append(stem)
             return tuple((term, 1.0) for term in dict.fromkeys(unknown))
+        has_adverb = any(parse.tag.POS == "ADVB" for parse in parses)
         scores: dict[str, float] = {}
         for parse in parses:
             lemma = fold(parse.normal_form)
             scores[lemma] = scores.get(lemma, 0.0) + parse.score
+            for variant in reading_lemmas(form, parse, self._morph, has_adverb):
+                if variant != lemma:
+                    scores[variant] = scores.get(variant, 0.0) + parse.score
         top = max(scores.values()) or 1.0
         lemmas = sorted(((lemma, score / top) for lemma, score in scores.items()), key=lambda item: -item[1])
         if self._mode == "top-lemma":

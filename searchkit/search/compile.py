@@ -5,8 +5,8 @@ that analyses into several positions (a hyphenated compound) or a quoted phrase 
 queries that respects the exact distance between positions, so a stop word dropped from the middle of a phrase
 still counts as the one word it was. Plain words search the title and the body, with the ranking boosts.
 
-The root terms of the plain words looked for (see :mod:`~searchkit.analysis.roots`) are scored beside the
-query: they add their weighted score to the documents the query matches and never match a document alone.
+The roots of the plain words looked for (see :mod:`~searchkit.search.roots`) are scored beside the query:
+they add their weighted score to the documents the query matches and never match a document alone.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from whoosh.util import make_binary_tree
 from ..analysis import fold, get_morphology
 from ..analysis.normalize import may_contain
 from ..analysis.analyzer import exact_term, needs_exact_term
-from ..analysis.roots import root_terms
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
 from ..analysis.tokenizer import iter_words
 from ..errors import QueryError
@@ -33,6 +32,7 @@ from ..index.schema import TEXT_FIELDS
 from ..settings import AnalyzerSettings, RankingSettings
 from . import query as ast
 from .plan import PrefixExpansion
+from .roots import root_terms
 
 #: A ``prefix*`` matches at most this many index terms and word forms: those in most documents.
 MAX_PREFIX_TERMS = 256
@@ -48,8 +48,8 @@ MAX_AND_CLAUSES = 256
 class Compiled:
     """The Whoosh query, and what to highlight: the terms and prefixes of the positive (not excluded) parts.
 
-    ``query`` is what is ranked: ``matching``, which decides the hits, with the root terms of its words
-    (``roots``) adding to their scores (Whoosh's AndMaybe); just ``matching`` when there are no roots."""
+    ``query`` is what is ranked: ``matching``, which decides the hits, with the terms sharing a root with its
+    words (``roots``) adding to their scores (Whoosh's AndMaybe); just ``matching`` when there are no roots."""
 
     matching: wq.Query
     terms: set[tuple[str, str]] = field(default_factory=set)
@@ -156,20 +156,22 @@ class QueryCompiler:
         return query
 
     def _add_roots(self, fieldname: str, node: ast.Word) -> None:
-        """The root terms of a plain word looked for (each part of a compound too), the best one counting,
-        weighted by the ranking's root weight and the field's boost, to be scored beside the query."""
-        if not (self.analyzer.roots and self.root_weight):
+        """The index terms sharing a root with a plain word looked for (each part of a compound too), the best
+        one counting, weighted by the ranking's root weight and the field's boost, to be scored beside the
+        query (needs the index reader)."""
+        if not self.root_weight or self.reader is None:
             return
         boost = self.root_weight * (self.boosts[fieldname] if node.field is None else 1.0)
         for word in iter_words(node.text):
             form = fold(word.surface)
             if not form or (self.analyzer.stopwords and form in RUSSIAN_STOPWORDS):
                 continue
-            roots = root_terms(form, self.morph.terms(form))
-            if roots:
-                part = _any_term(fieldname, list(roots))
+            terms = root_terms(self.reader, fieldname, self.morph.terms(form))
+            if terms:
+                part = _any_term(fieldname, terms)
                 part.boost = boost
                 self._roots.append(part)
+
 
     def _prefix(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query:
         """The index terms (lemmas, stems) and exact word forms starting with the prefix, at most

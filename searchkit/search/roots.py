@@ -1,0 +1,70 @@
+"""Roots: the index terms that share their first letters with a query word's lemmas, to rank derived words.
+
+Lemmas join the forms of one word, not the words derived from one another: «урбанистический» and
+«урбанизированный», «спутник» and «спутница», «переименовать» and «переименование» share no lemma. Russian
+derivation mostly changes the end of a word, so their first :data:`ROOT_CHARS` letters agree: truncation, the
+crudest stemmer, is also one of the better ones for Russian retrieval. So each plain query word is also looked
+up as a DisjunctionMax of the index terms (lemmas, stems of unknown words) that begin with the first letters of
+one of its lemmas; a lemma shorter than that stands for itself only. Nothing is added to the index.
+
+Five letters also join words that are not related («правило», «правительство»), so roots never decide whether a
+document matches: the query compiler has them add ``RankingSettings.root_weight`` of their score to the
+documents the query matches by lemma, and snippets mark only the words matched by lemma.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+#: Letters of a lemma that make its root: four join too many words, six leave derived words apart
+#: (nDCG@10 on XQuAD-ru, benchmarks/README.md).
+ROOT_CHARS = 5
+
+#: Index terms one root stands for at most: those in most documents.
+MAX_ROOT_TERMS = 256
+
+#: Terms with a root's letters read at most (alphabetically) before the most frequent are chosen.
+ROOT_SCAN = 20_000
+
+#: Roots whose terms are remembered per index reader (one commit): looking terms up is most of a query's cost.
+CACHED_ROOTS = 50_000
+_cache: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, str], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def root_prefixes(lemmas: Iterable[str]) -> list[str]:
+    """The roots of a word with these index terms, in order: each lemma's first :data:`ROOT_CHARS` letters (a
+    shorter lemma whole); none for a number."""
+    return list(dict.fromkeys(lemma[:ROOT_CHARS] for lemma in lemmas if not lemma.isdigit()))
+
+
+def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The terms of ``fieldname`` in the index ``reader`` that share a root with one of ``lemmas`` (a word's index
+    terms, most probable first), at most :data:`MAX_ROOT_TERMS`."""
+    terms = dict.fromkeys(term for root in root_prefixes(lemmas) for term in _terms_of_root(reader, fieldname, root))
+    return list(itertools.islice(terms, MAX_ROOT_TERMS))
+
+
+def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """The field's terms beginning with ``root`` (only ``root`` itself when it is shorter than a root), the
+    :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later queries."""
+    cached = _cache.setdefault(reader, OrderedDict())
+    key = (fieldname, root)
+    terms = cached.get(key)
+    if terms is None:
+        if len(root) < ROOT_CHARS:
+            terms = (root,) if reader.doc_frequency(fieldname, root) else ()
+        else:
+            found = [term.decode("utf-8") if isinstance(term, bytes) else term
+                     for term in itertools.islice(reader.expand_prefix(fieldname, root), ROOT_SCAN)]
+            if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
+                found.sort(key=lambda term: (-reader.doc_frequency(fieldname, term), term))
+            terms = tuple(found[:MAX_ROOT_TERMS])
+        cached[key] = terms
+        if len(cached) > CACHED_ROOTS:
+            cached.popitem(last=False)
+    cached.move_to_end(key)
+    return terms
