@@ -55,6 +55,7 @@ CONLLU = """\
 9\tучтены\tучесть\tVERB\t_\tAspect=Perf|Number=Plur|Variant=Short|VerbForm=Part\t3\tconj\t_\t_
 10\t1812\t1812\tNUM\t_\t_\t7\tnummod\t_\t_
 11\t«?»\t«?»\tSYM\t_\t_\t7\tpunct\t_\t_
+12\t#Сочи\t#сочи\tX\t_\t_\t7\tdep\t_\t_
 
 """
 
@@ -64,11 +65,13 @@ def test_lemma_gold_scores_word_tokens_only(tmp_path: Path) -> None:
     path.write_text(CONLLU, encoding="utf-8")
     tokens = list(lemma_gold.read_conllu(path))
     # no punctuation, multiword range "4-5", empty node "5.1", or tokens without letters ("1812", "«?»")
-    assert [t.form for t in tokens] == ["Кошки", "сидели", "на", "окнах", "2024-го", "года", "ЁЛКИ", "учтены"]
+    assert [t.form for t in tokens] == ["Кошки", "сидели", "на", "окнах", "2024-го", "года", "ЁЛКИ", "учтены",
+                                        "#Сочи"]
     result = lemma_gold.score_tokens(tokens)
-    assert result["tokens"] == 8
-    # all right (ЁЛКИ → ёлка with case and ё folded) but the ordinal, which pymorphy3 keeps as it is
-    assert result["top1"] == result["indexed"] == result["indexed_all_lemmas"] == 0.875
+    assert result["tokens"] == 9
+    # all right (ЁЛКИ → ёлка with case and ё folded; #Сочи and its lemma split as the tokenizer splits them,
+    # to сочи) but the ordinal, which pymorphy3 keeps as it is
+    assert result["top1"] == result["indexed"] == result["indexed_all_lemmas"] == round(8 / 9, 4)
     [miss] = result["misses"]
     assert (miss["category"], miss["count"], miss["not_indexed"]) == ("ADJ", 1, 1)
     assert miss["examples"] == ["2024-го → 2024-го (2024-й)"]

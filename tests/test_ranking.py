@@ -137,10 +137,15 @@ def test_alternative_lemmas_count_once_by_the_best(make_index) -> None:  # type:
         assert_same_ranking(ix, query)
 
 
-def test_date_ranges_are_left_to_whoosh(corpus_index: Index) -> None:
-    compiled = compile_query(corpus_index, "date:2025-08")
-    assert ranker_for(corpus_index.searcher()).rank(compiled.query, 10) is None
-    assert corpus_index.search("date:2025-08").total > 0
+@pytest.mark.parametrize("query", ["date:2025-08", "встреча date:2025-08", "Анкоридж AND date:[2025-08-01 TO *]",
+                                   "Путин NOT date:[* TO 2025-08-13]"])
+def test_date_ranges_are_matched_by_whoosh_inside_the_arrays(corpus_index: Index, query: str) -> None:
+    assert_same_ranking(corpus_index, query)
+    assert_same_ranking(corpus_index, query, limit=2)
+
+
+def test_an_unexpanded_prefix_is_left_to_whoosh(corpus_index: Index) -> None:
+    assert ranker_for(corpus_index.searcher()).rank(wq.Prefix("body", "встреч"), 10) is None
 
 
 def test_null_query_parts_match_nothing(corpus_index: Index) -> None:

@@ -7,9 +7,9 @@ statistics and lossy field lengths), kept in a bounded cache for the commit bein
 terms, OR, AND, AND NOT, AND MAYBE and DisjunctionMax is evaluated into one score per document. The scores are
 Whoosh's up to float rounding, ties go to the lower document number as in Whoosh, and the number of hits is exact.
 
-Phrases and compound words (span queries, which need positions) are matched and scored by Whoosh's own matchers
-inside such a tree. Queries with anything else (date ranges, unexpanded prefixes, fields other than title and
-body) return None from :meth:`ArrayRanker.rank`, and the caller runs them through Whoosh.
+Phrases and compound words (span queries, which need positions) and date ranges are matched and scored by
+Whoosh's own matchers inside such a tree. Queries with anything else (unexpanded prefixes, fields other than
+title and body) return None from :meth:`ArrayRanker.rank`, and the caller runs them through Whoosh.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class ArrayRanker:
         elif type(query) is wq.AndNot:
             scores = self._dense(query.a)
             scores[self._dense(query.b) > 0] = 0.0
-        elif isinstance(query, SpanQuery):
+        elif isinstance(query, (SpanQuery, wq.DateRange)):
             return self._whoosh_scores(query)  # its matcher applies its boost
         elif query is wq.NullQuery:
             return np.zeros(self.size)
@@ -161,7 +161,8 @@ class ArrayRanker:
         return scores
 
     def _whoosh_scores(self, query: wq.Query) -> np.ndarray:
-        """A part whose matching needs positions (a phrase, a compound word), matched and scored by Whoosh."""
+        """A part matched and scored by Whoosh: one that needs positions (a phrase, a compound word), or a date
+        range."""
         scores = np.zeros(self.size)
         searcher = self._searcher()
         assert searcher is not None, "ranking with the searcher of a closed commit"
