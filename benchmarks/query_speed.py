@@ -2,8 +2,9 @@
 
 1. Indexes (once; ``--index DIR`` is reused afterwards) the 62,770 RusLit paragraphs plus the 240 XQuAD-ru
    paragraphs, 63,010 documents, with searchkit and with stock Whoosh (``LanguageAnalyzer("ru")``), then runs the
-   603 XQuAD-ru development questions as top-10 queries, without and with snippets, ``--runs`` times (default 5).
-   Reported: the median over runs of each run's median and 95th-percentile latency, and the ratio to Whoosh.
+   603 XQuAD-ru development questions as top-10 queries, without and with snippets, and without snippets nor
+   roots (``root_weight=0``: what looking roots up costs), ``--runs`` times (default 5). Reported: the median over
+   runs of each run's median and 95th-percentile latency, and the ratio to Whoosh.
 2. Times ``searchkit search "встреча президентов"`` on the bundled corpus as a whole process (cold: the first
    run after the index is built; warm: the median of ``--runs`` more), and ``python -c "import searchkit"``.
 
@@ -27,6 +28,7 @@ from typing import Any
 
 from common import REPO, baseline_index, median, plain_query, read_jsonl, write_json
 from large_index import add_arguments, open_large_index, p95, sources_and_questions
+from searchkit import Index
 
 Search = Callable[[str], object]
 
@@ -73,13 +75,17 @@ def whoosh_searchers(ix: Any) -> tuple[Search, Search]:
 
 
 def searchkit_and_whoosh(index: Path, sources: list[Path], queries: list[str], runs: int) -> dict[str, Any]:
-    """Latencies of searchkit and of stock Whoosh, each without and with snippets, on the large index at ``index``
-    (and Whoosh's beside it, ``…-whoosh``), both built first if missing."""
+    """Latencies of searchkit and of stock Whoosh, each without and with snippets, and of searchkit ranking by
+    lemmas alone, on the large index at ``index`` (and Whoosh's beside it, ``…-whoosh``), both built first if
+    missing."""
     figures: dict[str, Any] = {}
     with open_large_index(index, sources) as ix:
         figures["documents"] = ix.doc_count()
         figures["searchkit"] = latencies(lambda q: ix.search(q, snippets=False), queries, runs)
         figures["searchkit_snippets"] = latencies(lambda q: ix.search(q), queries, runs)
+        lemmas_only = ix.settings.with_ranking(root_weight=0)
+    with Index.open(index, settings=lemmas_only) as ix:
+        figures["searchkit_without_roots"] = latencies(lambda q: ix.search(q, snippets=False), queries, runs)
     plain, with_snippets = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), sources))
     figures["whoosh"] = latencies(plain, queries, runs)
     figures["whoosh_snippets"] = latencies(with_snippets, queries, runs)
@@ -125,7 +131,7 @@ def main() -> None:
     figures.update(cli_figures(args.runs))
 
     print(f"{figures['documents']:,} documents, {len(queries)} queries × {args.runs} runs, top 10")
-    for name in ("searchkit", "searchkit_snippets", "whoosh", "whoosh_snippets"):
+    for name in ("searchkit", "searchkit_snippets", "searchkit_without_roots", "whoosh", "whoosh_snippets"):
         print(f"  {name:20} p50 {figures[name]['p50_ms']:8.2f} ms   p95 {figures[name]['p95_ms']:8.2f} ms")
     print(f"  Whoosh / searchkit with snippets: p50 {figures['speedup_snippets_p50']}×, "
           f"p95 {figures['speedup_snippets_p95']}×")

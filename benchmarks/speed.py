@@ -194,7 +194,8 @@ def report(figures: dict[str, Any]) -> None:
         print(f"\nquery latency, {queries['documents']:,} documents, {queries['queries']} questions, top 10, "
               f"median of {queries['runs']} passes")
         print("| engine | p50 ms | p95 ms |\n|---|---|---|")
-        for name in ("searchkit", "searchkit_snippets", "whoosh", "whoosh_snippets", "tantivy", "fts5"):
+        for name in ("searchkit", "searchkit_snippets", "searchkit_without_roots", "whoosh", "whoosh_snippets",
+                     "tantivy", "fts5"):
             f = queries.get(name, {})
             if "p50_ms" in f:
                 print(f"| {name} | {f['p50_ms']} | {f['p95_ms']} |")
