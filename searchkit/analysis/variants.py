@@ -7,9 +7,9 @@ or patronymic to the man's (Астаховой → астахов), a comparativ
 частый), and it spells some nouns the old way (счастья → счастие). Someone searching «лучший», «соединенный»,
 «Астахова», «позже», «часто» or «счастье» expects those words found, so a reading is also indexed under these
 lemmas, at the reading's weight. A preposition's longer spelling (во, ко, передо) is a lemma of its own too,
-as in Universal Dependencies. A word the dictionary does not know is indexed as itself
-too, beside pymorphy3's guess: guessed declensions of names go wrong (Карла → карла, not карл), and
-indeclinable ones (Сырбу) are their own lemma.
+as in Universal Dependencies. A word the dictionary does not know is indexed as itself too, beside pymorphy3's
+guess: guessed declensions of names go wrong, and indeclinable names (Сырбу, guessed as сырба) are their own
+lemma.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pymorphy3.analyzer
 
 from .normalize import fold
 
-#: Adjective endings, longest first, replaced by a masculine nominative ending to find a form's own lemma.
+#: Adjective endings, replaced by a masculine nominative ending to find a form's own lemma.
 _ADJECTIVE_ENDING = re.compile(r"(?:ими|ыми|ого|его|ому|ему|ая|яя|ое|ее|ые|ие|ой|ей|ую|юю|ых|их|ым|им|ом|ем|ый|ий)$")
 _MASCULINE_ENDINGS = ("ый", "ий", "ой")
 #: Grammemes of participles used as adjectives or nouns (образованный, заключенный).

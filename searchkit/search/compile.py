@@ -172,7 +172,6 @@ class QueryCompiler:
                 part.boost = boost
                 self._roots.append(part)
 
-
     def _prefix(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query:
         """The index terms (lemmas, stems) and exact word forms starting with the prefix, at most
         :data:`MAX_PREFIX_TERMS` of them (those in most documents), each scored like a word, best one counting."""
