@@ -204,6 +204,22 @@ def test_a_root_stands_for_the_terms_beginning_with_it_the_most_frequent_when_to
     assert root_terms(fresh.searcher().reader(), "body", ["правительство"]) == ["правительство"]
 
 
+def test_roots_cached_per_commit_stay_within_their_bound(make_index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.search import roots
+
+    monkeypatch.setattr(roots, "CACHED_ROOT_TERMS", 2)
+    ix = make_index()
+    ix.add([{"id": "1", "text": "Правила правления, правительство, домашний дом, урбанистический пейзаж."}])
+    reader = ix.searcher().reader()
+    expected = {lemma: root_terms(reader, "body", [lemma]) for lemma in ("правительство", "дом", "урбанизм")}
+    for _ in range(3):
+        for lemma, terms in expected.items():
+            assert root_terms(reader, "body", [lemma]) == terms
+            cache = roots._cache[reader]
+            assert cache.held == sum(len(t) for t in cache.values())
+            assert cache.held <= 2 or len(cache) == 1  # a root with more terms than the bound is kept alone
+
+
 def test_phrase_slop(corpus_index: Index) -> None:
     # the seed has «встреча Путина и Трампа»: «Трампа» stands three words after «встреча»
     assert SEED_ID not in ids(corpus_index, '"встреча Трампа"')

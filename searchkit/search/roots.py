@@ -30,9 +30,18 @@ MAX_ROOT_TERMS = 256
 #: Terms with a root's letters read at most (alphabetically) before the most frequent are chosen.
 ROOT_SCAN = 20_000
 
-#: Roots whose terms are remembered per index reader (one commit): looking terms up is most of a query's cost.
-CACHED_ROOTS = 50_000
-_cache: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, str], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+#: Terms of roots remembered per index reader (one commit), about 60 bytes each: looking terms up in the index
+#: is most of what roots cost a query.
+CACHED_ROOT_TERMS = 500_000
+
+
+class _RootCache(OrderedDict[tuple[str, str], tuple[str, ...]]):
+    """(field, root) → terms, least recently used first, with the number of terms held."""
+
+    held = 0
+
+
+_cache: weakref.WeakKeyDictionary[Any, _RootCache] = weakref.WeakKeyDictionary()
 
 
 def root_prefixes(lemmas: Iterable[str]) -> list[str]:
@@ -51,9 +60,9 @@ def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # t
 def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     """The field's terms beginning with ``root`` (only ``root`` itself when it is shorter than a root), the
     :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later queries."""
-    cached = _cache.setdefault(reader, OrderedDict())
+    cached = _cache.setdefault(reader, _RootCache())
     key = (fieldname, root)
-    terms = cached.get(key)
+    terms = cached.pop(key, None)
     if terms is None:
         if len(root) < ROOT_CHARS:
             terms = (root,) if reader.doc_frequency(fieldname, root) else ()
@@ -63,8 +72,8 @@ def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # typ
             if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
                 found.sort(key=lambda term: (-reader.doc_frequency(fieldname, term), term))
             terms = tuple(found[:MAX_ROOT_TERMS])
-        cached[key] = terms
-        if len(cached) > CACHED_ROOTS:
-            cached.popitem(last=False)
-    cached.move_to_end(key)
+        cached.held += len(terms)
+        while cached and cached.held > CACHED_ROOT_TERMS:
+            cached.held -= len(cached.popitem(last=False)[1])
+    cached[key] = terms  # the most recently used last
     return terms
