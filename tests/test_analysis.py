@@ -153,6 +153,9 @@ def test_unknown_words_are_indexed_as_themselves_too() -> None:
     assert "сырбу" in terms["Сырбу"]                              # an indeclinable name the dictionary lacks
     assert {"волновалася", "волноваться"} <= set(terms["волновалася"])  # verse's -ся for -сь
     assert {"спасиииибо", "спасибо"} <= set(terms["спасиииибо"])  # a stretched word
+    # but a sound is no abbreviation, and a guessed adverb is none
+    assert terms_of("шшш ввв") == {"шшш": ("шшш",), "ввв": ("ввв",)}
+    assert "большо" not in terms_of("больше")["больше"]
 
 
 def test_unknown_word_gets_a_snowball_stem() -> None:

@@ -10,6 +10,7 @@ from searchkit import Hit, Index, QueryError, SearchResults, Settings
 from searchkit.analysis import analyze, fold
 from searchkit.search.explain import explain
 from searchkit.search.roots import root_terms
+from searchkit.search.searcher import compile_query
 
 from .conftest import SEED_ID
 
@@ -218,6 +219,22 @@ def test_roots_cached_per_commit_stay_within_their_bound(make_index, monkeypatch
             cache = roots._cache[reader]
             assert cache.held == sum(len(t) for t in cache.values())
             assert cache.held <= 2 or len(cache) == 1  # a root with more terms than the bound is kept alone
+
+
+@pytest.mark.parametrize("query", ["Путин NOT (Трамп NOT встреча)", "встреча Путина OR Ким", "северо-западный ветер"])
+def test_explained_shares_with_roots_add_up_to_the_score(corpus_index: Index, query: str) -> None:
+    """Words under NOT (even two) add nothing to a score, so neither do their roots; a compound's root shared by
+    the whole and its first part counts once."""
+    hits = corpus_index.search(query, limit=5).hits
+    assert hits
+    for hit in hits:
+        explanation = explain(corpus_index, query, hit.id)
+        assert sum(word.score for word in explanation.words) == pytest.approx(hit.score)
+
+
+def test_a_compound_brings_each_root_once(corpus_index: Index) -> None:
+    roots = compile_query(corpus_index, "body:северо-западный").roots
+    assert roots is not None and len(roots.subqueries) == 2  # север…, запад…; the whole's «север…» again: no
 
 
 def test_phrase_slop(corpus_index: Index) -> None:

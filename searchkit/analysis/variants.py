@@ -31,6 +31,8 @@ _ADJECTIVAL = frozenset({"Adjx", "Subx"})
 _POETIC_REFLEXIVE = re.compile(r"[аеиоуыэюя]ся$")
 #: A letter written three or more times running (спасиииибо).
 _STRETCHED = re.compile(r"(\w)\1{2,}")
+#: Letters a stretched word must keep to be read as the word meant: «шшш» is not «ш» (широта), nor «ввв» «в» (век).
+MIN_UNSTRETCHED = 3
 
 Parse = pymorphy3.analyzer.Parse
 
@@ -72,7 +74,9 @@ def unknown_word_lemmas(form: str, known_lemmas: Callable[[str], list[str]]) -> 
         lemmas += known_lemmas(form[:-2] + "сь")  # волновалася → волноваться
     if _STRETCHED.search(form):
         for kept in (r"\1", r"\1\1"):  # спасиииибо → спасибо; ссора written сссора → ссора
-            lemmas += known_lemmas(_STRETCHED.sub(kept, form))
+            word = _STRETCHED.sub(kept, form)
+            if len(word) >= MIN_UNSTRETCHED:
+                lemmas += known_lemmas(word)
     return lemmas
 
 
@@ -82,7 +86,8 @@ def _adverb_of(adjective: str, morph: pymorphy3.MorphAnalyzer) -> str | None:
         return None
     for ending in ("о", "е"):
         candidate = adjective[:-2] + ending
-        if any(p.tag.POS == "ADVB" and fold(p.normal_form) == candidate for p in morph.parse(candidate)):
+        if morph.word_is_known(candidate) and \
+                any(p.tag.POS == "ADVB" and fold(p.normal_form) == candidate for p in morph.parse(candidate)):
             return candidate
     return None
 

@@ -83,6 +83,7 @@ class QueryCompiler:
         self._prefixes: set[tuple[str, str]] = set()
         self._expansions: list[PrefixExpansion] = []
         self._roots: list[wq.Query] = []
+        self._under_not = 0
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
         compiled = self._node(tree, positive=True)
@@ -108,14 +109,22 @@ class QueryCompiler:
         return self._with_exclusions(joiner, node.children, positive)
 
     def _exclusion(self, node: ast.Not, positive: bool) -> wq.Query | None:
-        child = self._node(node.child, not positive)
+        child = self._excluded(node.child, positive)
         return None if child is None else wq.Not(child)
+
+    def _excluded(self, node: ast.Node, positive: bool) -> wq.Query | None:
+        """A part under NOT. Its words never add to a hit's score, even under two NOTs, so they bring no roots."""
+        self._under_not += 1
+        try:
+            return self._node(node, not positive)
+        finally:
+            self._under_not -= 1
 
     def _with_exclusions(self, joiner: type[wq.CompoundQuery], children: tuple[ast.Node, ...],
                          positive: bool) -> wq.Query | None:
         """Clauses joined by ``joiner``; those under NOT are subtracted from the rest (AndNot)."""
         included = [self._node(c, positive) for c in children if not isinstance(c, ast.Not)]
-        excluded = [self._node(c.child, not positive) for c in children if isinstance(c, ast.Not)]
+        excluded = [self._excluded(c.child, positive) for c in children if isinstance(c, ast.Not)]
         base = _combine(joiner, included)
         removed = _combine(wq.Or, excluded)
         if base is None and removed is not None:
@@ -151,24 +160,26 @@ class QueryCompiler:
         if node.pin:
             return self._pinned(fieldname, node, positive)
         query = self._phrase(fieldname, node.text, 0, positive)
-        if positive and query is not None:
+        if positive and not self._under_not and query is not None:
             self._add_roots(fieldname, node)
         return query
 
     def _add_roots(self, fieldname: str, node: ast.Word) -> None:
-        """The index terms sharing a root with a plain word looked for (each part of a compound too), the best
-        one counting, weighted by the ranking's root weight and the field's boost, to be scored beside the
-        query (needs the index reader)."""
+        """The index terms sharing a root with a plain word looked for (each part of a compound too, a root
+        shared by the whole and its first part once), the best one counting, weighted by the ranking's root
+        weight and the field's boost, to be scored beside the query (needs the index reader)."""
         if not self.root_weight or self.reader is None:
             return
         boost = self.root_weight * (self.boosts[fieldname] if node.field is None else 1.0)
+        seen: set[tuple[str, ...]] = set()
         for word in iter_words(node.text):
             form = fold(word.surface)
             if not form or (self.analyzer.stopwords and form in RUSSIAN_STOPWORDS):
                 continue
-            terms = root_terms(self.reader, fieldname, self.morph.terms(form))
-            if terms:
-                part = _any_term(fieldname, terms)
+            terms = tuple(root_terms(self.reader, fieldname, self.morph.terms(form)))
+            if terms and terms not in seen:
+                seen.add(terms)
+                part = _any_term(fieldname, list(terms))
                 part.boost = boost
                 self._roots.append(part)
 
