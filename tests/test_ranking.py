@@ -28,7 +28,8 @@ QUERIES = [
     "body:Аляска",
     "встреч*",                        # prefix expanded over the index's terms
     '"встреча на вокзале" OR Пхеньян',  # a phrase (span query) beside a word
-    "Ростов-на-Дону метеорный поток",  # a compound: a span chain of its parts
+    '"Ростов-на-Дону" поток',         # a quoted compound: a span chain of its parts
+    "Ростов-на-Дону метеорный поток",  # a compound: any of its parts
     "Анкоридже",
     "=стали OR Аляска",               # an exact form read from the stored text (a span query) beside a word
     "саммит NOT =сталь",

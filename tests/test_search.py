@@ -199,6 +199,9 @@ def test_a_root_stands_for_the_terms_beginning_with_it_the_most_frequent_when_to
     assert root_terms(reader, "body", ["правительство"]) == expected
     assert root_terms(reader, "body", ["дом", "домашний"]) == ["дом", "домашний"]  # «дом» is a root of itself only
     assert root_terms(reader, "body", ["1905", "дама"]) == []
+    dated = make_index()
+    dated.add([{"id": "1", "text": "В 1905 году и в 19050 году."}])
+    assert root_terms(dated.searcher().reader(), "body", ["1905"]) == ["1905"]  # a number stands for itself only
     monkeypatch.setattr("searchkit.search.roots.MAX_ROOT_TERMS", 1)
     fresh = make_index()
     fresh.add([{"id": "1", "text": "Правила правления и правительство."}, {"id": "2", "text": "Правительство."}])
@@ -235,6 +238,31 @@ def test_explained_shares_with_roots_add_up_to_the_score(corpus_index: Index, qu
 def test_a_compound_brings_each_root_once(corpus_index: Index) -> None:
     roots = compile_query(corpus_index, "body:северо-западный").roots
     assert roots is not None and len(roots.subqueries) == 2  # север…, запад…; the whole's «север…» again: no
+
+
+def test_a_number_weighs_like_a_word_as_rare(make_index) -> None:  # type: ignore[no-untyped-def]
+    """A year adds its root share like any word (its root is itself), so it is not worth half a word as rare."""
+    ix = make_index()
+    ix.add([{"id": "year", "text": "Сражение в 1754 году."}, {"id": "fort", "text": "Сражение у форта в году."}])
+    year, fort = (hit_for(ix.search("форт 1754"), doc_id) for doc_id in ("year", "fort"))
+    assert year.score == pytest.approx(fort.score)
+
+
+REFUGEES = [{"id": "whole", "text": "Беженцы-гугеноты основали колонию на мысе."},
+            {"id": "apart", "text": "Гугеноты, беженцы из Франции, привезли виноградную лозу."},
+            {"id": "one", "text": "Беженцы из города прибыли в порт."}]
+
+
+def test_a_hyphenated_query_word_stands_for_its_parts(make_index) -> None:  # type: ignore[no-untyped-def]
+    """Unquoted, a compound finds its parts apart and in another order, the documents with every part first;
+    quoted, only the compound (or its parts as a phrase); excluded, only the compound is left out."""
+    ix = make_index()
+    ix.add(REFUGEES)
+    ranked = [hit.id for hit in ix.search("беженцев-гугенотов").hits]
+    assert sorted(ranked[:2]) == ["apart", "whole"] and ranked[2:] == ["one"]
+    assert ids(ix, '"беженцев-гугенотов"') == {"whole"}
+    assert ids(ix, "лоза NOT беженцы-гугеноты") == {"apart"}
+    assert ids(ix, "лоза AND беженцы-гугеноты") == {"apart"}
 
 
 def test_phrase_slop(corpus_index: Index) -> None:

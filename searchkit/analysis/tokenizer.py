@@ -45,12 +45,16 @@ def iter_words(text: str) -> Iterator[Word]:
             continue
         start = match.start()
         yield Word(surface, start, match.end(), position)
-        # The characters of _HYPHEN, tested one by one: cheaper than a regular expression, on millions of words.
-        hyphenated = "-" in surface or "\u2010" in surface or "\u2011" in surface
-        parts = list(_PIECE_RE.finditer(surface)) if hyphenated else ()
+        parts = list(_PIECE_RE.finditer(surface)) if is_compound(surface) else ()
         for i, part in enumerate(parts):
             yield Word(part.group(), start + part.start(), start + part.end(), position + i)
         position += max(len(parts), 1)
+
+
+def is_compound(surface: str) -> bool:
+    """Whether a word of :func:`iter_words` is a hyphenated compound, which it follows with its parts."""
+    # The characters of _HYPHEN, tested one by one: cheaper than a regular expression, on millions of words.
+    return "-" in surface or "\u2010" in surface or "\u2011" in surface
 
 
 class RussianTokenizer(Tokenizer):

@@ -1,9 +1,10 @@
 """Syntax tree → Whoosh query, each query word passed through the index's own analyzer.
 
-A word becomes the terms at its position (several for a homonym: ``стали`` → ``стать`` OR ``сталь``); a word
-that analyses into several positions (a hyphenated compound) or a quoted phrase becomes a chain of span
-queries that respects the exact distance between positions, so a stop word dropped from the middle of a phrase
-still counts as the one word it was. Plain words search the title and the body, with the ranking boosts.
+A word becomes the terms at its position (several for a homonym: ``стали`` → ``стать`` OR ``сталь``); a quoted
+phrase becomes a chain of span queries that respects the exact distance between positions, so a stop word
+dropped from the middle of a phrase still counts as the one word it was. A word the tokenizer splits (a
+hyphenated compound, «HD-качестве») stands for its parts, any of which may match, as if typed apart; quoted, it
+is a phrase. Plain words search the title and the body, with the ranking boosts.
 
 The roots of the plain words looked for (see :mod:`~searchkit.search.roots`) are scored beside the query:
 they add their weighted score to the documents the query matches and never match a document alone.
@@ -26,7 +27,7 @@ from ..analysis import fold, get_morphology
 from ..analysis.normalize import may_contain
 from ..analysis.analyzer import exact_term, needs_exact_term
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
-from ..analysis.tokenizer import iter_words
+from ..analysis.tokenizer import is_compound, iter_words
 from ..errors import QueryError
 from ..index.schema import TEXT_FIELDS
 from ..settings import AnalyzerSettings, RankingSettings
@@ -162,7 +163,21 @@ class QueryCompiler:
         query = self._phrase(fieldname, node.text, 0, positive)
         if positive and not self._under_not and query is not None:
             self._add_roots(fieldname, node)
+            return self._any_part(fieldname, node) or query
         return query
+
+    def _any_part(self, fieldname: str, node: ast.Word) -> wq.Query | None:
+        """The parts of a word the tokenizer splits, any of which may match, each scored as a word of its own;
+        None for a word of one part, or of stop words only (``из-за``), which is looked for whole.
+
+        A translation or a retelling seldom keeps a compound whole: «HD-качестве» is «в качестве HD» elsewhere,
+        «беженцев-гугенотов» «гугеноты-беженцы». As a chain of its parts the compound would miss them; as its
+        parts it finds them, and a document with every part still ranks first (nDCG@10 on XQuAD-ru, see
+        benchmarks/README.md). Excluded words (under NOT) stay whole: «-северо-западный» leaves «северный» in."""
+        parts = [word.surface for word in iter_words(node.text) if not is_compound(word.surface)]
+        if len(parts) < 2:
+            return None
+        return _combine(wq.Or, [self._phrase(fieldname, part, 0, True) for part in parts])
 
     def _add_roots(self, fieldname: str, node: ast.Word) -> None:
         """The index terms sharing a root with a plain word looked for (each part of a compound too, a root

@@ -46,8 +46,8 @@ _cache: weakref.WeakKeyDictionary[Any, _RootCache] = weakref.WeakKeyDictionary()
 
 def root_prefixes(lemmas: Iterable[str]) -> list[str]:
     """The roots of a word with these index terms, in order: each lemma's first :data:`ROOT_CHARS` letters (a
-    shorter lemma whole); none for a number."""
-    return list(dict.fromkeys(lemma[:ROOT_CHARS] for lemma in lemmas if not lemma.isdigit()))
+    shorter lemma whole); a number is a root of itself, so that a year counts as much as a word as rare."""
+    return list(dict.fromkeys(lemma if lemma.isdigit() else lemma[:ROOT_CHARS] for lemma in lemmas))
 
 
 def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # type: ignore[no-untyped-def]
@@ -58,13 +58,14 @@ def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # t
 
 
 def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    """The field's terms beginning with ``root`` (only ``root`` itself when it is shorter than a root), the
-    :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later queries."""
+    """The field's terms beginning with ``root`` (only ``root`` itself when it is a number or shorter than a
+    root), the :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later
+    queries."""
     cached = _cache.setdefault(reader, _RootCache())
     key = (fieldname, root)
     terms = cached.pop(key, None)
     if terms is None:
-        if len(root) < ROOT_CHARS:
+        if len(root) < ROOT_CHARS or root.isdigit():
             terms = (root,) if reader.doc_frequency(fieldname, root) else ()
         else:
             found = [term.decode("utf-8") if isinstance(term, bytes) else term
