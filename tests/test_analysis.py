@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from searchkit.analysis import analyze, build_analyzer, fold, get_morphology, iter_words
+from searchkit.analysis.prefixes import unprefixed
 from searchkit.settings import AnalyzerSettings
 
 STRESS = "\u0301"
@@ -178,6 +179,19 @@ def test_latin_words_get_an_english_stem_and_stay_themselves() -> None:
     assert terms["Python"] == ("python",)
     assert terms["running"] == ("run", "running")
     assert terms["libraries"] == ("librari", "libraries")
+
+
+@pytest.mark.parametrize(("lemma", "bases"), [
+    ("спроектировать", ["проектировать"]),   # perfective by a prefix
+    ("пострадать", ["страдать"]),
+    ("проголосовать", ["голосовать"]),
+    ("обеспокоить", ["беспокоить"]),          # о-, not об- (*еспокоить is no word)
+    ("оборона", ["борона"]),                  # a look-alike: roots only add to documents matched by lemma
+    ("правительство", []),                    # п- is no prefix
+    ("природа", []),                          # рода is too short to be the word it was made from
+])
+def test_a_lemma_without_its_prefix(lemma: str, bases: list[str]) -> None:
+    assert unprefixed(lemma, get_morphology().is_known) == bases
 
 
 def test_morphology_is_shared_per_process() -> None:

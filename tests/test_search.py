@@ -179,6 +179,29 @@ def test_a_word_derived_from_the_query_word_ranks_its_document_higher(make_index
     assert {word.text: word.score for word in explain(ix, query, "plain").words}["урбанистическая"] == 0
 
 
+def test_an_exact_match_outranks_a_rare_derived_word(make_index) -> None:  # type: ignore[no-untyped-def]
+    """A root term rarer than the query word counts with the word's idf, not its own: «городок», in one
+    document, would otherwise outweigh «город», in nine."""
+    ix = make_index()
+    ix.add([{"id": "exact", "text": "Город у моря."}, {"id": "derived", "text": "Городок у моря."}]
+           + [{"id": f"city-{i}", "text": f"Город номер {i}."} for i in range(8)])
+    assert [hit.id for hit in ix.search("город море").hits][:2] == ["exact", "derived"]
+
+
+def test_a_word_made_with_a_prefix_finds_the_word_without_it(make_index) -> None:  # type: ignore[no-untyped-def]
+    """«спроектировал» shares no lemma and no root with «проектировали», but is «проектировать» with a prefix:
+    that lifts the longer document above the shorter one; the snippet still marks only the lemma's match."""
+    ix = make_index()
+    ix.add([{"id": "designed", "text": "Главный двор проектировали архитекторы Кобб и Шепли."},
+            {"id": "plain", "text": "Главный двор окружён зданиями."}])
+    query = "кто спроектировал главный двор"
+    designed, plain = ix.search(query).hits
+    assert [designed.id, plain.id] == ["designed", "plain"]
+    assert highlighted_forms(designed) == ["Главный", "двор"]
+    shares = {word.text: word.score for word in explain(ix, query, "designed").words}
+    assert shares["спроектировал"] > 0 and sum(shares.values()) == pytest.approx(designed.score)
+
+
 def test_roots_never_make_a_hit(make_index) -> None:  # type: ignore[no-untyped-def]
     ix = make_index()
     ix.add(DERIVED)

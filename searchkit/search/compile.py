@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -25,6 +26,7 @@ from whoosh.util import make_binary_tree
 
 from ..analysis import fold, get_morphology
 from ..analysis.normalize import may_contain
+from ..analysis.prefixes import unprefixed
 from ..analysis.analyzer import exact_term, needs_exact_term
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
 from ..analysis.tokenizer import is_compound, iter_words
@@ -33,7 +35,7 @@ from ..index.schema import TEXT_FIELDS
 from ..settings import AnalyzerSettings, RankingSettings
 from . import query as ast
 from .plan import PrefixExpansion
-from .roots import root_terms
+from .roots import root_shares
 
 #: A ``prefix*`` matches at most this many index terms and word forms: those in most documents.
 MAX_PREFIX_TERMS = 256
@@ -66,14 +68,18 @@ class Compiled:
 
 class QueryCompiler:
     """``reader`` (the index's) lets ``prefix*`` expand over the index's lemmas and word forms with a bound and
-    ``=form`` exclude other forms; ``analyzer`` is the index's analyzer settings (exact forms indexed or not)."""
+    ``=form`` exclude other forms, and brings the roots of the words; ``analyzer`` is the index's analyzer settings
+    (exact forms indexed or not); ``doc_frequency(field, term)`` weighs the roots (by default the reader's; the
+    searcher passes its ranker's, which remembers them for the commit)."""
 
     def __init__(self, schema: Schema, ranking: RankingSettings, reader=None,  # type: ignore[no-untyped-def]
-                 analyzer: AnalyzerSettings | None = None) -> None:
+                 analyzer: AnalyzerSettings | None = None,
+                 doc_frequency: Callable[[str, str], int] | None = None) -> None:
         self.schema = schema
         self.boosts = {"title": ranking.title_boost, "body": ranking.body_boost}
         self.root_weight = ranking.root_weight
         self.reader = reader
+        self.doc_frequency = doc_frequency or (reader.doc_frequency if reader is not None else None)
         self.analyzer = analyzer or AnalyzerSettings()
         self.morph = get_morphology(self.analyzer.terms, self.analyzer.stem_unknown)
 
@@ -191,11 +197,14 @@ class QueryCompiler:
             form = fold(word.surface)
             if not form or (self.analyzer.stopwords and form in RUSSIAN_STOPWORDS):
                 continue
-            terms = tuple(root_terms(self.reader, fieldname, self.morph.terms(form)))
-            if terms and terms not in seen:
-                seen.add(terms)
-                part = _any_term(fieldname, list(terms))
-                part.boost = boost
+            lemmas = self.morph.terms(form)
+            bases = [base for lemma in lemmas for base in unprefixed(lemma, self.morph.is_known)]
+            shares = root_shares(self.reader, fieldname, lemmas, bases, self.doc_frequency)
+            if shares and tuple(shares) not in seen:
+                seen.add(tuple(shares))
+                terms = [wq.Term(fieldname, term, boost=share) for term, share in shares.items()]
+                part = terms[0] if len(terms) == 1 else _DisjunctionMax(terms)
+                part.boost *= boost
                 self._roots.append(part)
 
     def _prefix(self, fieldname: str, node: ast.Word, positive: bool) -> wq.Query:

@@ -51,6 +51,11 @@ class Postings:
     scores: np.ndarray
 
 
+def bm25_idf(documents: int, frequency: int) -> float:
+    """Whoosh's idf (``WeightingModel.idf``) of a term in ``frequency`` of ``documents`` documents."""
+    return log(documents / (frequency + 1)) + 1
+
+
 class Unsupported(Exception):
     """The query has a part that only Whoosh's matchers evaluate."""
 
@@ -218,7 +223,7 @@ class ArrayRanker:
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
         field lengths."""
-        idf = log(self.size / (self.doc_frequency(fieldname, text) + 1)) + 1
+        idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
         average = self._reader.field_length(fieldname) / (self.size or 1) or 1
         lengths = self._field_lengths(fieldname)[ids]
         k1, b = self.k1, self.b

@@ -10,6 +10,11 @@ one of its lemmas; a lemma shorter than that stands for itself only. Nothing is 
 Five letters also join words that are not related («правило», «правительство»), so roots never decide whether a
 document matches: the query compiler has them add ``RankingSettings.root_weight`` of their score to the
 documents the query matches by lemma, and snippets mark only the words matched by lemma.
+
+Two more things shape a root's score (:func:`root_shares`). A lemma made with a prefix (спроектировать) also
+brings the roots of the word without it (проектировать, :mod:`searchkit.analysis.prefixes`), at a lower share.
+And no root term counts for more than the word itself: a derived word rarer than the word's rarest lemma has its
+idf brought down to that lemma's, or a rare one (недоделать for делать) would outweigh an exact match.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from .ranking import bm25_idf
 
 #: Letters of a lemma that make its root: four join too many words, six leave derived words apart
 #: (nDCG@10 on XQuAD-ru, benchmarks/README.md).
@@ -29,6 +36,11 @@ MAX_ROOT_TERMS = 256
 
 #: Terms with a root's letters read at most (alphabetically) before the most frequent are chosen.
 ROOT_SCAN = 20_000
+
+#: The share of its score a term counts with when it shares a root only with a query word's lemma without its
+#: prefix: such words are further from the query word than those derived from its lemma (nDCG@10 with
+#: distractors 0.9562 at a share of 1, 0.9569 at 0.7; benchmarks/README.md).
+UNPREFIXED_SHARE = 0.7
 
 #: Terms of roots remembered per index reader (one commit), about 60 bytes each: looking terms up in the index
 #: is most of what roots cost a query.
@@ -48,6 +60,28 @@ def root_prefixes(lemmas: Iterable[str]) -> list[str]:
     """The roots of a word with these index terms, in order: each lemma's first :data:`ROOT_CHARS` letters (a
     shorter lemma whole); a number is a root of itself, so that a year counts as much as a word as rare."""
     return list(dict.fromkeys(lemma if lemma.isdigit() else lemma[:ROOT_CHARS] for lemma in lemmas))
+
+
+def root_shares(reader, fieldname: str, lemmas: Sequence[str], unprefixed: Sequence[str],  # type: ignore[no-untyped-def]
+                doc_frequency: Callable[[str, str], int]) -> dict[str, float]:
+    """The terms of ``fieldname`` sharing a root with a query word whose index terms are ``lemmas`` (most probable
+    first) and whose lemmas without their prefix are ``unprefixed``, each with the share of its score that counts:
+    1, :data:`UNPREFIXED_SHARE` for the roots of ``unprefixed`` only, and less for a term rarer than the rarest of
+    ``lemmas`` in the index, whose idf is brought down to that lemma's (``doc_frequency(field, term)``)."""
+    shares = dict.fromkeys(root_terms(reader, fieldname, lemmas), 1.0)
+    for term in root_terms(reader, fieldname, unprefixed):
+        if len(shares) >= MAX_ROOT_TERMS:
+            break
+        shares.setdefault(term, UNPREFIXED_SHARE)
+    documents = reader.doc_count_all()
+    frequencies = [frequency for frequency in (doc_frequency(fieldname, lemma) for lemma in lemmas) if frequency]
+    if frequencies:
+        ceiling = bm25_idf(documents, min(frequencies))
+        for term in shares:
+            idf = bm25_idf(documents, doc_frequency(fieldname, term))
+            if idf > ceiling:
+                shares[term] *= ceiling / idf
+    return shares
 
 
 def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # type: ignore[no-untyped-def]

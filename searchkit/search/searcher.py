@@ -86,8 +86,11 @@ class SearchResults:
 
 
 def compiler(store: IndexStore) -> QueryCompiler:
-    """The query compiler for this index: its schema, ranking, reader and analyzer settings."""
-    return QueryCompiler(store.schema, store.settings.ranking, store.searcher().reader(), store.settings.analyzer)
+    """The query compiler for this index: its schema, ranking, reader and analyzer settings, and the document
+    frequencies the ranker remembers."""
+    searcher = store.searcher()
+    return QueryCompiler(store.schema, store.settings.ranking, searcher.reader(), store.settings.analyzer,
+                         ranker_for(searcher).doc_frequency)
 
 
 def compile_query(store: IndexStore, text: str) -> Compiled:
