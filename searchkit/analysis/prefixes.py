@@ -2,7 +2,7 @@
 
 Russian makes most perfective verbs, and many other words, by putting a prefix before a word: делать → сделать,
 страдать → пострадать, голосовать → проголосовать, беспокоить → обеспокоить, доказанный → недоказанный. A
-question and its answer often differ just so («Кто помогал спроектировать двор?» — «Двор проектировали …»).
+question and its answer often differ just so («Кто спроектировал мост?» — «Мост проектировали …»).
 Lemmas keep such words apart, and so do roots (:mod:`searchkit.search.roots`), which compare the beginnings of
 words; so a query word's lemma is also looked up without its prefix.
 

@@ -26,8 +26,8 @@ from whoosh.util import make_binary_tree
 
 from ..analysis import fold, get_morphology
 from ..analysis.normalize import may_contain
-from ..analysis.prefixes import unprefixed
 from ..analysis.analyzer import exact_term, needs_exact_term
+from ..analysis.prefixes import unprefixed
 from ..analysis.stopwords import RUSSIAN_STOPWORDS
 from ..analysis.tokenizer import is_compound, iter_words
 from ..errors import QueryError
@@ -187,8 +187,9 @@ class QueryCompiler:
 
     def _add_roots(self, fieldname: str, node: ast.Word) -> None:
         """The index terms sharing a root with a plain word looked for (each part of a compound too, a root
-        shared by the whole and its first part once), the best one counting, weighted by the ranking's root
-        weight and the field's boost, to be scored beside the query (needs the index reader)."""
+        shared by the whole and its first part once), the best one counting, weighted by its share
+        (:func:`~searchkit.search.roots.root_shares`), the ranking's root weight and the field's boost, to be
+        scored beside the query (needs the index reader)."""
         if not self.root_weight or self.reader is None:
             return
         boost = self.root_weight * (self.boosts[fieldname] if node.field is None else 1.0)

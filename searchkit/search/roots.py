@@ -14,7 +14,7 @@ documents the query matches by lemma, and snippets mark only the words matched b
 Two more things shape a root's score (:func:`root_shares`). A lemma made with a prefix (спроектировать) also
 brings the roots of the word without it (проектировать, :mod:`searchkit.analysis.prefixes`), at a lower share.
 And no root term counts for more than the word itself: a derived word rarer than the word's rarest lemma has its
-idf brought down to that lemma's, or a rare one (недоделать for делать) would outweigh an exact match.
+idf brought down to that lemma's, or a rare one (городок for город) would outweigh an exact match.
 """
 
 from __future__ import annotations
