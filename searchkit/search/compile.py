@@ -201,9 +201,10 @@ class QueryCompiler:
             lemmas = self.morph.terms(form)
             bases = [base for lemma in lemmas for base in unprefixed(lemma, self.morph.is_known)]
             shares = root_shares(self.reader, fieldname, lemmas, bases, self.doc_frequency)
-            if shares and tuple(shares) not in seen:
-                seen.add(tuple(shares))
-                terms = [wq.Term(fieldname, term, boost=share) for term, share in shares.items()]
+            looked_up = tuple(term for term, _ in shares)
+            if looked_up and looked_up not in seen:
+                seen.add(looked_up)
+                terms = [wq.Term(fieldname, term, boost=share) for term, share in shares]
                 part = terms[0] if len(terms) == 1 else _DisjunctionMax(terms)
                 part.boost *= boost
                 self._roots.append(part)

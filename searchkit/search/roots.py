@@ -23,7 +23,7 @@ import itertools
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .ranking import bm25_idf
 
@@ -47,13 +47,16 @@ UNPREFIXED_SHARE = 0.7
 CACHED_ROOT_TERMS = 500_000
 
 
-class _RootCache(OrderedDict[tuple[str, str], tuple[str, ...]]):
-    """(field, root) → terms, least recently used first, with the number of terms held."""
+class _RootCache(OrderedDict[tuple[str, ...], tuple[Any, ...]]):
+    """What roots looked up in one commit: (field, root) → its terms, and (field, lemmas, unprefixed) → a word's
+    (term, share) pairs; least recently used first, with the number of terms held."""
 
     held = 0
 
 
 _cache: weakref.WeakKeyDictionary[Any, _RootCache] = weakref.WeakKeyDictionary()
+
+_Value = TypeVar("_Value", bound=tuple[Any, ...])
 
 
 def root_prefixes(lemmas: Iterable[str]) -> list[str]:
@@ -63,25 +66,29 @@ def root_prefixes(lemmas: Iterable[str]) -> list[str]:
 
 
 def root_shares(reader, fieldname: str, lemmas: Sequence[str], unprefixed: Sequence[str],  # type: ignore[no-untyped-def]
-                doc_frequency: Callable[[str, str], int]) -> dict[str, float]:
+                doc_frequency: Callable[[str, str], int]) -> tuple[tuple[str, float], ...]:
     """The terms of ``fieldname`` sharing a root with a query word whose index terms are ``lemmas`` (most probable
     first) and whose lemmas without their prefix are ``unprefixed``, each with the share of its score that counts:
     1, :data:`UNPREFIXED_SHARE` for the roots of ``unprefixed`` only, and less for a term rarer than the rarest of
-    ``lemmas`` in the index, whose idf is brought down to that lemma's (``doc_frequency(field, term)``)."""
-    shares = dict.fromkeys(root_terms(reader, fieldname, lemmas), 1.0)
-    for term in root_terms(reader, fieldname, unprefixed):
-        if len(shares) >= MAX_ROOT_TERMS:
-            break
-        shares.setdefault(term, UNPREFIXED_SHARE)
-    documents = reader.doc_count_all()
-    frequencies = [frequency for frequency in (doc_frequency(fieldname, lemma) for lemma in lemmas) if frequency]
-    if frequencies:
-        ceiling = bm25_idf(documents, min(frequencies))
-        for term in shares:
-            idf = bm25_idf(documents, doc_frequency(fieldname, term))
-            if idf > ceiling:
-                shares[term] *= ceiling / idf
-    return shares
+    ``lemmas`` in the index, whose idf is brought down to that lemma's (``doc_frequency(field, term)``);
+    remembered for the reader's later queries."""
+    def shares() -> tuple[tuple[str, float], ...]:
+        found = dict.fromkeys(root_terms(reader, fieldname, lemmas), 1.0)
+        for term in root_terms(reader, fieldname, unprefixed):
+            if len(found) >= MAX_ROOT_TERMS:
+                break
+            found.setdefault(term, UNPREFIXED_SHARE)
+        documents = reader.doc_count_all()
+        frequencies = [frequency for frequency in (doc_frequency(fieldname, lemma) for lemma in lemmas) if frequency]
+        if frequencies:
+            ceiling = bm25_idf(documents, min(frequencies))
+            for term in found:
+                idf = bm25_idf(documents, doc_frequency(fieldname, term))
+                if idf > ceiling:
+                    found[term] *= ceiling / idf
+        return tuple(found.items())
+
+    return _remembered(reader, (fieldname, tuple(lemmas), tuple(unprefixed)), shares)
 
 
 def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # type: ignore[no-untyped-def]
@@ -95,20 +102,27 @@ def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # typ
     """The field's terms beginning with ``root`` (only ``root`` itself when it is a number or shorter than a
     root), the :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later
     queries."""
-    cached = _cache.setdefault(reader, _RootCache())
-    key = (fieldname, root)
-    terms = cached.pop(key, None)
-    if terms is None:
+    def terms() -> tuple[str, ...]:
         if len(root) < ROOT_CHARS or root.isdigit():
-            terms = (root,) if reader.doc_frequency(fieldname, root) else ()
-        else:
-            found = [term.decode("utf-8") if isinstance(term, bytes) else term
-                     for term in itertools.islice(reader.expand_prefix(fieldname, root), ROOT_SCAN)]
-            if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
-                found.sort(key=lambda term: (-reader.doc_frequency(fieldname, term), term))
-            terms = tuple(found[:MAX_ROOT_TERMS])
-        cached.held += len(terms)
+            return (root,) if reader.doc_frequency(fieldname, root) else ()
+        found = [term.decode("utf-8") if isinstance(term, bytes) else term
+                 for term in itertools.islice(reader.expand_prefix(fieldname, root), ROOT_SCAN)]
+        if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
+            found.sort(key=lambda term: (-reader.doc_frequency(fieldname, term), term))
+        return tuple(found[:MAX_ROOT_TERMS])
+
+    return _remembered(reader, (fieldname, root), terms)
+
+
+def _remembered(reader, key: tuple[Any, ...], compute: Callable[[], _Value]) -> _Value:  # type: ignore[no-untyped-def]
+    """``compute()``, remembered for the index ``reader`` under ``key``; the least recently used are forgotten
+    once more than :data:`CACHED_ROOT_TERMS` terms are held, except the one just asked for."""
+    cached = _cache.setdefault(reader, _RootCache())
+    value = cached.pop(key, None)
+    if value is None:
+        value = compute()
+        cached.held += len(value)
         while cached and cached.held > CACHED_ROOT_TERMS:
             cached.held -= len(cached.popitem(last=False)[1])
-    cached[key] = terms  # the most recently used last
-    return terms
+    cached[key] = value  # the most recently used last
+    return value  # type: ignore[return-value]
