@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SETTINGS_FILE = "searchkit.json"
 

@@ -58,6 +58,14 @@ def test_fold_maps_latin_lookalikes_inside_cyrillic_words() -> None:
     assert fold(latin_p) == "русский"
     assert fold("тaкси") == "такси"              # Latin a
     assert fold("CТАЛЬ") == "сталь"              # Latin C, upper case
+    assert fold("тaкси-SUV") == "такси-suv"      # each part of a compound on its own
+
+
+def test_fold_leaves_latin_text_glued_to_cyrillic_latin() -> None:
+    """Only a word whose Latin letters all look Cyrillic is a typo: «HD» beside «качестве» is Latin text."""
+    assert fold("HD-качестве") == "hd-качестве"
+    assert fold("стандартаDVB") == "стандартаdvb"
+    assert terms_of("в HD-качестве")["HD-качестве"][0] == "hd-качество"
 
 
 def test_fold_leaves_latin_words_latin() -> None:

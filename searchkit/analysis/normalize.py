@@ -19,18 +19,31 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _LOOKALIKES = str.maketrans("aceopxykmtbh", "асеорхукмтвн")
 _CYRILLIC_RE = re.compile("[а-я]")
 _LATIN_RE = re.compile("[a-z]")
+#: The other Latin letters: a word part with one of these is Latin text beside Cyrillic (HD-качество), not a typo.
+_UNLIKE_RE = re.compile("[dfgijlnqrsuvwz]")
+#: A part of a hyphenated word.
+_PART_RE = re.compile("[^-\u2010\u2011]+")
 
 
 @lru_cache(maxsize=1 << 18)
 def fold(word: str) -> str:
     """Return the comparable form of one word: NFC, no stress marks or soft hyphens, lower case, ``ё``→``е``,
-    and Latin look-alike letters mapped to Cyrillic when the word is otherwise Cyrillic."""
+    and Latin look-alike letters mapped to Cyrillic in a Cyrillic word (or part of a hyphenated one) whose only
+    Latin letters are look-alikes: «pусский» is «русский», but «HD-качество» keeps its «h»."""
     word = unicodedata.normalize("NFC", word)
     word = _INVISIBLE_RE.sub("", word)
     word = word.lower().replace("ё", "е")
     if _LATIN_RE.search(word) and _CYRILLIC_RE.search(word):
-        word = word.translate(_LOOKALIKES)
+        word = _PART_RE.sub(_cyrillic_lookalikes, word)
     return word
+
+
+def _cyrillic_lookalikes(part: re.Match[str]) -> str:
+    """A part of a word mixing the alphabets, with look-alikes made Cyrillic when it has no other Latin letter."""
+    text = part.group()
+    if _CYRILLIC_RE.search(text) and not _UNLIKE_RE.search(text):
+        return text.translate(_LOOKALIKES)
+    return text
 
 
 #: What folding removes or changes besides case and ``ё``: stress marks, soft hyphens, decomposed letters (NFC),
