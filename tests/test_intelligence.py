@@ -217,6 +217,20 @@ def test_explain_reports_positions_and_adds_up(corpus_index: Index, seed_body: s
     assert spans[0].position < spans[-1].position
 
 
+def test_explain_finds_nothing_in_a_title_made_up_from_the_first_sentence(make_index) -> None:  # type: ignore[no-untyped-def]
+    """A record without a title is shown with its first sentence as one, which is not indexed as a title: the
+    explanation lists the matches in the body only, where the score comes from."""
+    ix = make_index()
+    ix.add([{"id": "untitled", "text": "Встреча прошла в Анкоридже. Переговоры длились три часа."},
+            {"id": "titled", "title": "Встреча в Анкоридже", "text": "Переговоры длились три часа."}])
+    untitled = {word.text: word.matches for word in explain(ix, "встреча", "untitled").words}["встреча"]
+    shown = {hit.id: hit.title for hit in ix.search("встреча").hits}
+    assert shown["untitled"] == "Встреча прошла в Анкоридже."  # the first sentence, shown as its title
+    assert untitled["title"] == () and len(untitled["body"]) == 1
+    titled = {word.text: word.matches for word in explain(ix, "встреча", "titled").words}["встреча"]
+    assert len(titled["title"]) == 1 and titled["body"] == ()
+
+
 # --- 7. prefixes ----------------------------------------------------------------------------------------------
 
 def test_prefix_expands_over_lemmas_and_word_forms(make_index) -> None:  # type: ignore[no-untyped-def]

@@ -67,6 +67,8 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
     tree = ast.parse(text)
     total = _score(store, compiler.compile(tree, text).query, doc_id)
     terms_of = word_terms(store.settings.analyzer)
+    # A title made up from the first sentence is stored for display but not indexed: nothing in it can match.
+    indexed = {name for name in TEXT_FIELDS if searcher.reader().doc_field_length(docnum, name)}
     words = []
     for leaf in positive_leaves(tree):
         try:
@@ -74,7 +76,7 @@ def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
         except QueryError:
             continue  # a stop word: nothing indexed, nothing scored
         terms_by_field = highlight_terms(store, compiled)
-        matches = {name: tuple(find_matches(terms_of, fields.get(name, ""), terms))
+        matches = {name: tuple(find_matches(terms_of, fields.get(name, ""), terms)) if name in indexed else ()
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
         score = _score(store, compiled.matching, doc_id)
