@@ -186,6 +186,8 @@ def test_an_exact_match_outranks_a_rare_derived_word(make_index) -> None:  # typ
     ix.add([{"id": "exact", "text": "Город у моря."}, {"id": "derived", "text": "Городок у моря."}]
            + [{"id": f"city-{i}", "text": f"Город номер {i}."} for i in range(8)])
     assert [hit.id for hit in ix.search("город море").hits][:2] == ["exact", "derived"]
+    # a compound brings the roots of its parts, capped by each part's lemma, not uncapped ones of the whole
+    assert [hit.id for hit in ix.search("город-герой море").hits][:2] == ["exact", "derived"]
 
 
 def test_a_word_made_with_a_prefix_finds_the_word_without_it(make_index) -> None:  # type: ignore[no-untyped-def]
@@ -243,8 +245,11 @@ def test_roots_cached_per_commit_stay_within_their_bound(make_index, monkeypatch
         for lemma, terms in expected.items():
             assert root_terms(reader, "body", [lemma]) == terms
             cache = roots._cache[reader]
-            assert cache.held == sum(len(t) for t in cache.values())
+            assert cache.held == sum(max(len(t), 1) for t in cache.values())
             assert cache.held <= 2 or len(cache) == 1  # a root with more terms than the bound is kept alone
+    for nonsense in ("щщщыв", "ъъъыв", "ььььв"):  # found nowhere: remembered, and forgotten like the rest
+        assert root_terms(reader, "body", [nonsense]) == []
+        assert len(roots._cache[reader]) <= 2
 
 
 @pytest.mark.parametrize("query", ["Путин NOT (Трамп NOT встреча)", "встреча Путина OR Ким", "северо-западный ветер"])
@@ -286,6 +291,19 @@ def test_a_hyphenated_query_word_stands_for_its_parts(make_index) -> None:  # ty
     assert ids(ix, '"беженцев-гугенотов"') == {"whole"}
     assert ids(ix, "лоза NOT беженцы-гугеноты") == {"apart"}
     assert ids(ix, "лоза AND беженцы-гугеноты") == {"apart"}
+
+
+def test_words_split_otherwise_and_compounds_of_one_word_are_looked_for_whole(make_index) -> None:  # type: ignore[no-untyped-def]
+    """Only a compound of two words or more stands for its parts: «3.14» is not «3 … 14», «1990-х» is «1990»
+    without the ending, «что-либо» is not «либо», and «Баден-Баден» counts its one word once."""
+    ix = make_index()
+    ix.add([{"id": "pi", "text": "Число 3.14 знают все."}, {"id": "apart", "text": "Число 3 и ещё 14 яблок."},
+            {"id": "nineties", "text": "Кризис 1990-х годов."}, {"id": "noughties", "text": "Кризис 2000-х годов."},
+            {"id": "either", "text": "Либо сейчас, либо никогда."}, {"id": "spa", "text": "Курорт Баден-Баден."}])
+    assert ids(ix, "3.14") == {"pi"}
+    assert ids(ix, "1990-х") == {"nineties"}
+    assert ids(ix, "что-либо") == set()
+    assert ix.search("Баден-Баден").hits[0].score == pytest.approx(ix.search("Баден").hits[0].score)
 
 
 def test_phrase_slop(corpus_index: Index) -> None:

@@ -6,9 +6,11 @@ question and its answer often differ just so («Кто спроектирова�
 Lemmas keep such words apart, and so do roots (:mod:`searchkit.search.roots`), which compare the beginnings of
 words; so a query word's lemma is also looked up without its prefix.
 
-Taking letters off the front also finds words that only look prefixed (оборона → борона), so the remainder must
-be a word pymorphy3's dictionary knows and at least :data:`MIN_BASE_CHARS` letters long, and it only ever adds to
-the score of a document the query already matches.
+Taking letters off the front also finds words that only look prefixed, so the remainder must be a word
+pymorphy3's dictionary knows (a form of any word: оборона → борона, заявление → явление, отстать → стать get
+through) and at least :data:`MIN_BASE_CHARS` letters long, and it only ever adds to the score of a document the
+query already matches. пре-, пред-, над- and меж- are left out: they mostly make words of their own
+(прекрасный is not красный, предложить not ложить).
 """
 
 from __future__ import annotations

@@ -166,44 +166,59 @@ class QueryCompiler:
             return self._exact(fieldname, node, positive)
         if node.pin:
             return self._pinned(fieldname, node, positive)
-        query = self._phrase(fieldname, node.text, 0, positive)
-        if positive and not self._under_not and query is not None:
+        if not positive or self._under_not:
+            return self._phrase(fieldname, node.text, 0, positive)
+        parts = self._compound_parts(node.text)
+        if parts:
+            query = _combine(wq.Or, [self._phrase(fieldname, part, 0, positive) for part in parts])
+        else:
+            query = self._phrase(fieldname, node.text, 0, positive)
+        if query is not None:
             self._add_roots(fieldname, node)
-            return self._any_part(fieldname, node) or query
         return query
 
-    def _any_part(self, fieldname: str, node: ast.Word) -> wq.Query | None:
-        """The parts of a word the tokenizer splits, any of which may match, each scored as a word of its own;
-        None for a word of one part, or of stop words only (``из-за``), which is looked for whole.
+    def _compound_parts(self, text: str) -> list[str]:
+        """The parts a hyphenated word is looked for as, any of which may match: its distinct parts that are
+        words of their own (not stop words, not a single letter); [] to look for the word whole.
 
         A translation or a retelling seldom keeps a compound whole: «HD-качестве» is «в качестве HD» elsewhere,
         «беженцев-гугенотов» «гугеноты-беженцы». As a chain of its parts the compound would miss them; as its
-        parts it finds them, and a document with every part still ranks first (nDCG@10 on XQuAD-ru, see
-        benchmarks/README.md). Excluded words (under NOT) stay whole: «-северо-западный» leaves «северный» in."""
-        parts = [word.surface for word in iter_words(node.text) if not is_compound(word.surface)]
-        if len(parts) < 2:
-            return None
-        return _combine(wq.Or, [self._phrase(fieldname, part, 0, True) for part in parts])
+        parts, each scored as a word of its own, it finds them, and a document with every part ranks above one
+        with some (nDCG@10 on XQuAD-ru, see benchmarks/README.md). A number's ending is left out («1990-х» is
+        looked for as «1990»). A word with a stop word for a part and one other («что-либо», «по-русски»), words
+        split by other marks («15.08.2025», «3.14») and excluded words (under NOT) are looked for whole."""
+        words = list(iter_words(text))
+        if not words:
+            return []
+        whole, *rest = words  # a compound comes before its parts
+        if not is_compound(whole.surface) or any(is_compound(word.surface) or word.end > whole.end for word in rest):
+            return []
+        parts: dict[str, str] = {}
+        stop_part = False
+        for word in rest:
+            form = fold(word.surface)
+            if self.analyzer.stopwords and form in RUSSIAN_STOPWORDS:
+                stop_part = True
+            elif len(form) > 1:
+                parts.setdefault(form, word.surface)
+        return list(parts.values()) if len(parts) > 1 or not stop_part else []
 
     def _add_roots(self, fieldname: str, node: ast.Word) -> None:
-        """The index terms sharing a root with a plain word looked for (each part of a compound too, a root
-        shared by the whole and its first part once), the best one counting, weighted by its share
-        (:func:`~searchkit.search.roots.root_shares`), the ranking's root weight and the field's boost, to be
-        scored beside the query (needs the index reader)."""
+        """The index terms sharing a root with a plain word looked for (with each part of a compound, once for
+        a part that repeats; the compound whole brings none, its first part's root is the same), the best one
+        counting, weighted by its share (:func:`~searchkit.search.roots.root_shares`), the ranking's root weight
+        and the field's boost, to be scored beside the query (needs the index reader)."""
         if not self.root_weight or self.reader is None:
             return
         boost = self.root_weight * (self.boosts[fieldname] if node.field is None else 1.0)
-        seen: set[tuple[str, ...]] = set()
-        for word in iter_words(node.text):
-            form = fold(word.surface)
+        forms = {fold(word.surface) for word in iter_words(node.text) if not is_compound(word.surface)}
+        for form in sorted(forms):
             if not form or (self.analyzer.stopwords and form in RUSSIAN_STOPWORDS):
                 continue
             lemmas = self.morph.terms(form)
             bases = [base for lemma in lemmas for base in unprefixed(lemma, self.morph.is_known)]
             shares = root_shares(self.reader, fieldname, lemmas, bases, self.doc_frequency)
-            looked_up = tuple(term for term, _ in shares)
-            if looked_up and looked_up not in seen:
-                seen.add(looked_up)
+            if shares:
                 terms = [wq.Term(fieldname, term, boost=share) for term, share in shares]
                 part = terms[0] if len(terms) == 1 else _DisjunctionMax(terms)
                 part.boost *= boost

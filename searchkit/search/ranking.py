@@ -7,7 +7,7 @@ statistics and lossy field lengths), kept in a bounded cache for the commit bein
 terms, OR, AND, AND NOT, AND MAYBE and DisjunctionMax is evaluated into one score per document. The scores are
 Whoosh's up to float rounding, ties go to the lower document number as in Whoosh, and the number of hits is exact.
 
-Phrases and compound words (span queries, which need positions) and date ranges are matched and scored by
+Phrases (and compounds looked for whole: span queries, which need positions) and date ranges are matched and scored by
 Whoosh's own matchers inside such a tree. Queries with anything else (unexpanded prefixes, fields other than
 title and body) return None from :meth:`ArrayRanker.rank`, and the caller runs them through Whoosh.
 """

@@ -49,7 +49,7 @@ CACHED_ROOT_TERMS = 500_000
 
 class _RootCache(OrderedDict[tuple[str, ...], tuple[Any, ...]]):
     """What roots looked up in one commit: (field, root) → its terms, and (field, lemmas, unprefixed) → a word's
-    (term, share) pairs; least recently used first, with the number of terms held."""
+    (term, share) pairs; least recently used first, with the number of terms held (an empty answer counts one)."""
 
     held = 0
 
@@ -65,7 +65,8 @@ def root_prefixes(lemmas: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(lemma if lemma.isdigit() else lemma[:ROOT_CHARS] for lemma in lemmas))
 
 
-def root_shares(reader, fieldname: str, lemmas: Sequence[str], unprefixed: Sequence[str],  # type: ignore[no-untyped-def]
+def root_shares(reader, fieldname: str,  # type: ignore[no-untyped-def]
+                lemmas: Sequence[str], unprefixed: Sequence[str],
                 doc_frequency: Callable[[str, str], int]) -> tuple[tuple[str, float], ...]:
     """The terms of ``fieldname`` sharing a root with a query word whose index terms are ``lemmas`` (most probable
     first) and whose lemmas without their prefix are ``unprefixed``, each with the share of its score that counts:
@@ -116,13 +117,18 @@ def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # typ
 
 def _remembered(reader, key: tuple[Any, ...], compute: Callable[[], _Value]) -> _Value:  # type: ignore[no-untyped-def]
     """``compute()``, remembered for the index ``reader`` under ``key``; the least recently used are forgotten
-    once more than :data:`CACHED_ROOT_TERMS` terms are held, except the one just asked for."""
+    once more than :data:`CACHED_ROOT_TERMS` terms are held (an empty answer counting as one, so that words
+    found nowhere are forgotten too), except the one just asked for."""
     cached = _cache.setdefault(reader, _RootCache())
     value = cached.pop(key, None)
     if value is None:
         value = compute()
-        cached.held += len(value)
+        cached.held += _held(value)
         while cached and cached.held > CACHED_ROOT_TERMS:
-            cached.held -= len(cached.popitem(last=False)[1])
+            cached.held -= _held(cached.popitem(last=False)[1])
     cached[key] = value  # the most recently used last
     return value  # type: ignore[return-value]
+
+
+def _held(value: tuple[Any, ...]) -> int:
+    return len(value) or 1
