@@ -64,6 +64,7 @@ def test_fold_maps_latin_lookalikes_inside_cyrillic_words() -> None:
 def test_fold_leaves_latin_text_glued_to_cyrillic_latin() -> None:
     """Only a word whose Latin letters all look Cyrillic is a typo: «HD» beside «качестве» is Latin text."""
     assert fold("HD-качестве") == "hd-качестве"
+    assert fold("IT-отдел") == "it-отдел"
     assert fold("стандартаDVB") == "стандартаdvb"
     assert terms_of("в HD-качестве")["HD-качестве"][0] == "hd-качество"
 

@@ -19,7 +19,7 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _LOOKALIKES = str.maketrans("aceopxykmtbh", "асеорхукмтвн")
 _CYRILLIC_RE = re.compile("[а-я]")
 _LATIN_RE = re.compile("[a-z]")
-#: The other Latin letters: a word part with one of these is Latin text beside Cyrillic (HD-качество), not a typo.
+#: The other Latin letters: a word part with one of these is Latin text beside Cyrillic (IT-отдел), not a typo.
 _UNLIKE_RE = re.compile("[dfgijlnqrsuvwz]")
 #: A part of a hyphenated word.
 _PART_RE = re.compile("[^-\u2010\u2011]+")
@@ -29,7 +29,7 @@ _PART_RE = re.compile("[^-\u2010\u2011]+")
 def fold(word: str) -> str:
     """Return the comparable form of one word: NFC, no stress marks or soft hyphens, lower case, ``ё``→``е``,
     and Latin look-alike letters mapped to Cyrillic in a Cyrillic word (or part of a hyphenated one) whose only
-    Latin letters are look-alikes: «pусский» is «русский», but «HD-качество» keeps its «h»."""
+    Latin letters are look-alikes: «pусский» is «русский», but «IT-отдел» keeps its «t»."""
     word = unicodedata.normalize("NFC", word)
     word = _INVISIBLE_RE.sub("", word)
     word = word.lower().replace("ё", "е")

@@ -3,7 +3,7 @@
 A word becomes the terms at its position (several for a homonym: ``стали`` → ``стать`` OR ``сталь``); a quoted
 phrase becomes a chain of span queries that respects the exact distance between positions, so a stop word
 dropped from the middle of a phrase still counts as the one word it was. A word the tokenizer splits (a
-hyphenated compound, «HD-качестве») stands for its parts, any of which may match, as if typed apart; quoted, it
+hyphenated compound, «интернет-магазин») stands for its parts, any of which may match, as if typed apart; quoted, it
 is a phrase. Plain words search the title and the body, with the ranking boosts.
 
 The roots of the plain words looked for (see :mod:`~searchkit.search.roots`) are scored beside the query:
@@ -181,8 +181,8 @@ class QueryCompiler:
         """The parts a hyphenated word is looked for as, any of which may match: its distinct parts that are
         words of their own (not stop words, not a single letter); [] to look for the word whole.
 
-        A translation or a retelling seldom keeps a compound whole: «HD-качестве» is «в качестве HD» elsewhere,
-        «беженцев-гугенотов» «гугеноты-беженцы». As a chain of its parts the compound would miss them; as its
+        A translation or a retelling seldom keeps a compound whole: «интернет-магазин» is «магазин в интернете»
+        elsewhere, «рабочих-мигрантов» «мигранты-рабочие». As a chain of its parts the compound would miss them; as its
         parts, each scored as a word of its own, it finds them, and a document with every part ranks above one
         with some (nDCG@10 on XQuAD-ru, see benchmarks/README.md). A number's ending is left out («1990-х» is
         looked for as «1990»). A word with a stop word for a part and one other («что-либо», «по-русски»), words
