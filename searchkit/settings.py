@@ -56,9 +56,9 @@ class RankingSettings:
     by a few thousandths only; 1.0 and 0.5 are the pair that kept every set ahead of every peer before roots
     (0.9 and 0.4 fell behind bm25s on sentences). With roots at 0.9 (0.7 and 1.1 are 0.001 to 0.002 lower on
     sentences): paragraphs / sentences / with 62,770 distractors 0.9678 / 0.8466 / 0.9569; by lemmas alone
-    (``root_weight=0``) paragraphs and sentences are 0.9615 / 0.8266. A title usually repeats in the body, so matching it in both fields already
-    weighs it double, and a further boost made titled distractors outrank the answers (nDCG@10 0.945 with boost 1,
-    0.920 with boost 2).
+    (``root_weight=0``) paragraphs and sentences are 0.9615 / 0.8266. A title usually repeats in the body, so
+    matching it in both fields already weighs it double, and a further boost made titled distractors outrank the
+    answers (nDCG@10 0.945 with boost 1, 0.920 with boost 2).
     """
 
     k1: float = 1.0

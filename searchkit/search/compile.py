@@ -2,9 +2,10 @@
 
 A word becomes the terms at its position (several for a homonym: ``стали`` → ``стать`` OR ``сталь``); a quoted
 phrase becomes a chain of span queries that respects the exact distance between positions, so a stop word
-dropped from the middle of a phrase still counts as the one word it was. A word the tokenizer splits (a
-hyphenated compound, «интернет-магазин») stands for its parts, any of which may match, as if typed apart; quoted, it
-is a phrase. Plain words search the title and the body, with the ranking boosts.
+dropped from the middle of a phrase still counts as the one word it was. A hyphenated word of two words or
+more («интернет-магазин») stands for its parts, any of which may match, as if typed apart; quoted, excluded, or
+split by other marks («3.14») a word is a phrase. Plain words search the title and the body, with the ranking
+boosts.
 
 The roots of the plain words looked for (see :mod:`~searchkit.search.roots`) are scored beside the query:
 they add their weighted score to the documents the query matches and never match a document alone.
@@ -166,14 +167,13 @@ class QueryCompiler:
             return self._exact(fieldname, node, positive)
         if node.pin:
             return self._pinned(fieldname, node, positive)
-        if not positive or self._under_not:
-            return self._phrase(fieldname, node.text, 0, positive)
-        parts = self._compound_parts(node.text)
+        scored = positive and not self._under_not  # excluded words only remove documents
+        parts = self._compound_parts(node.text) if scored else []
         if parts:
             query = _combine(wq.Or, [self._phrase(fieldname, part, 0, positive) for part in parts])
         else:
             query = self._phrase(fieldname, node.text, 0, positive)
-        if query is not None:
+        if scored and query is not None:
             self._add_roots(fieldname, node)
         return query
 
