@@ -1,17 +1,26 @@
 """searchkit: full-text search for Russian text.
 
 Russian words are lemmatised with pymorphy3, so any form of a word finds every other form; hits are ranked with
-BM25F and come with snippets that mark the original word forms that matched.
+BM25F and come with snippets that mark the original word forms that matched. Everything a caller needs is named
+here; ARCHITECTURE.md at the repository's root maps the package.
 """
 
+from .analysis import AnalyzedToken, analyze
+from .backends import IndexStats, StoredDocument
 from .documents import Document, Skipped
 from .engine import Index
-from .errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, QueryError, SearchkitError
-from .search import Hit, SearchResults, Snippet
+from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
+                     IndexNotFoundError, NotFoundError, QueryError, SearchkitError)
+from .index import Progress, SyncReport, default_index_dir
+from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
+from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
+from .search.query import lex as lex_query
 from .settings import AnalyzerSettings, RankingSettings, Settings
 
 __version__ = "0.1.0"
 
-__all__ = ["AnalyzerSettings", "Document", "Hit", "IncompatibleIndexError", "Index", "IndexLockedError",
-           "IndexNotFoundError", "QueryError", "RankingSettings", "SearchResults", "SearchkitError", "Settings",
-           "Skipped", "Snippet", "__version__"]
+__all__ = ["AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
+           "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats",
+           "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
+           "SearchkitError", "Settings", "Skipped", "Snippet", "Span", "StoredDocument", "SyncReport",
+           "__version__", "analyze", "default_index_dir", "lex_query"]

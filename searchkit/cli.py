@@ -17,10 +17,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__, render
-from .engine import Index
-from .errors import QueryError, SearchkitError
-from .index import Progress, SyncReport, default_index_dir
+from . import (QUERY_SYNTAX, Index, Progress, QueryError, SearchkitError, SyncReport, __version__, analyze,
+               default_index_dir, render)
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
@@ -133,22 +131,16 @@ def progress_bar() -> Iterator[Callable[[Progress], None] | None]:
         yield update
 
 
-@main.command("search", epilog="""Query syntax:
+@main.command("search", epilog=f"""Query syntax:
 
 \b
-  встреча президентов          any of the words; more matches rank higher
-  путин AND трамп              both;  a OR b: either;  NOT b or -b: without
-  "встреча в Анкоридже"~2      phrase, up to 2 words apart
-  title:аляска                 in the title only
-  date:[2025-08-01 TO 2025-08-31]   date:2025-08
-  встреч*                      prefix (over lemmas and word forms)
-  =стали                       this word form only
-  стали:сталь                  one reading of a homonym (word:lemma)
+{QUERY_SYNTAX}
 
 \b
 Examples:
   searchkit search "встреча Путина и Трампа"
   searchkit search --json --limit 3 "сталь -завод"
+  searchkit search "date:2025-08 Анкоридж"
 """)
 @click.argument("query")
 @INDEX_OPTION
@@ -197,12 +189,22 @@ def open_or_build(index_dir: Path | None) -> Iterator[Index]:
   searchkit analyze "Стали ли сталь прочнее в Ростове-на-Дону?"
 """)
 @click.argument("text")
+@INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
-def analyze_command(text: str, as_json: bool) -> None:
-    """Show how TEXT is analysed: each word's offsets, normal form, lemmas with part of speech and score."""
-    from .analysis import analyze
+def analyze_command(text: str, index_dir: Path | None, as_json: bool) -> None:
+    """Show how TEXT is analysed: each word's offsets, normal form, lemmas with part of speech and score.
 
-    tokens = analyze(text)
+    Under the analyzer settings of the index (when there is one), else the defaults.
+    """
+    path = index_dir or default_index_dir()
+    with user_errors():
+        if Index.exists(path):
+            with Index.open(path) as ix:
+                tokens = ix.analyze(text)
+        else:
+            if index_dir is not None:
+                fail(f"no searchkit index in {path}")
+            tokens = analyze(text)
     if as_json:
         render.print_json(out, render.analysis_json(tokens))
     else:
@@ -233,10 +235,8 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bool) -> None:
     """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions, its score."""
-    from .search import explain
-
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
-        explanation = explain(ix, query, doc_id)
+        explanation = ix.explain(query, doc_id)
     if as_json:
         render.print_json(out, explanation.to_json())
     else:

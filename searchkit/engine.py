@@ -1,29 +1,86 @@
-"""``searchkit.Index``: the library's one entry point, joining the index store, search and analysis.
+"""``searchkit.Index``: the library's one entry point. It holds a backend (the embedded Whoosh index by default) and
+offers everything a caller needs, so the CLI, the REPL and a Python program do the same things the same way.
 
     from searchkit import Index
 
     with Index.open("index") as ix:
-        for hit in ix.search("встреча президентов").hits:
+        for hit in ix.search("встреча президентов"):
             print(hit.rank, hit.title, hit.snippet.marked())
+
+An ``Index`` may be shared by threads: each search reads one commit from start to end through the calling
+thread's context on the latest commit (see :mod:`searchkit.backends.whoosh.store`), and its results carry that
+commit's ``generation``. Writes go through one writer at a time.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from .analysis import AnalyzedToken, analyze
-from .index import COMMIT_EVERY_BYTES, IndexStore, ProgressCallback, SyncReport, sync
-from .search import SearchResults, search
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .analysis import AnalyzedToken, analyze, fold
+from .backends import Backend, IndexStats, StoredDocument, backend_exists, create_backend, open_backend
+from .compiled import Filtered
+from .documents import Document
+from .errors import DocumentError
+from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, sync
+from .search import Explanation, SearchResults, Span, explain, marked_document, search
+from .settings import Settings
+
+#: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
+COMPLETION_SCAN = 5000
 
 
-class Index(IndexStore):
-    """An index folder, opened with :meth:`create` or :meth:`open` (also usable as a context manager)."""
+class Index:
+    """An index, opened with :meth:`create` or :meth:`open` (also usable as a context manager)."""
 
-    def index_path(self, *paths: str | os.PathLike[str], processes: int | None = None,
-                   progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
-        """Bring the index in line with files and folders: add new files, re-index changed ones, remove
-        deleted ones, committing after every ``commit_bytes`` of files. Files that cannot be read are listed in
-        the report, never raised."""
-        return sync(self, paths, processes=processes, progress=progress, commit_bytes=commit_bytes)
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    # --- opening ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` holds an index (perhaps a damaged one, which :meth:`open` then refuses)."""
+        return backend_exists(path)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], settings: Settings | None = None) -> Index:
+        """Create an empty index at ``path``, replacing any index already there."""
+        return cls(create_backend(path, settings))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], settings: Settings | None = None) -> Index:
+        """Open the index at ``path``. Ranking settings may be overridden; analyzer settings are the index's.
+        Raises :class:`~searchkit.errors.IndexNotFoundError` or
+        :class:`~searchkit.errors.IncompatibleIndexError`."""
+        return cls(open_backend(path, settings))
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return Path(self._backend.location)
+
+    @property
+    def settings(self) -> Settings:
+        return self._backend.settings
+
+    @property
+    def backend(self) -> Backend:
+        """The engine behind the index, for code that works at that level (a backend's own tests)."""
+        return self._backend
+
+    # --- reading ------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True,
                correct: bool = True) -> SearchResults:
@@ -33,8 +90,72 @@ class Index(IndexStore):
         suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed.
         Raises :class:`~searchkit.errors.QueryError` for a malformed query.
         """
-        return search(self, query, limit=limit, offset=offset, snippets=snippets, correct=correct)
+        return search(self._backend.context(), self.settings, query, limit=limit, offset=offset,
+                      snippets=snippets, correct=correct)
+
+    def explain(self, query: str, doc_id: str) -> Explanation:
+        """Why document ``doc_id`` matches ``query``: each query word's normal forms, the document's forms that
+        matched and the word's share of the score. Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
+        return explain(self._backend.context(), self.settings, query, doc_id)
+
+    def document(self, doc_id: str, query: str | None = None) -> tuple[StoredDocument, tuple[Span, ...]]:
+        """The stored document ``doc_id`` and, with a ``query``, every word of its body that the query matches.
+        Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
+        return marked_document(self._backend.context(), self.settings, doc_id, query)
+
+    def complete(self, prefix: str, limit: int = 20) -> list[tuple[str, int]]:
+        """Index terms (lemmas, and stems of unknown words) of the body that start with ``prefix`` once folded,
+        with the number of documents having each: the ``limit`` in most documents among the first
+        :data:`COMPLETION_SCAN` in alphabetical order."""
+        scan = self._backend.context().terms_with_frequencies("body", fold(prefix))
+        found = list(itertools.islice(scan, COMPLETION_SCAN))
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found[:limit]
+
+    def documents(self) -> Iterator[StoredDocument]:
+        """Every document of the latest commit, in the order they were added."""
+        context = self._backend.context()
+        for docnum in context.rank(Filtered(None, ()), None).docnums.tolist():
+            yield context.stored(docnum)
+
+    def doc_count(self) -> int:
+        """Live documents in the latest commit."""
+        return self._backend.context().documents
+
+    def stats(self) -> IndexStats:
+        return self._backend.stats()
 
     def analyze(self, text: str) -> list[AnalyzedToken]:
         """How this index's analyzer treats ``text``, token by token."""
         return analyze(text, self.settings.analyzer)
+
+    # --- writing ------------------------------------------------------------------------------------------
+
+    def add(self, documents: Iterable[Document | Mapping[str, Any]], processes: int = 1) -> int:
+        """Add documents, replacing any with the same id (the last wins); returns how many were written.
+
+        Mappings need ``id`` and ``text`` and may have ``title`` and ``date`` (YYYY-MM-DD). Nothing is written
+        if one of them is malformed or cannot be analysed (:class:`~searchkit.errors.DocumentError`).
+        """
+        docs = [doc if isinstance(doc, Document) else Document.from_record(doc) for doc in documents]
+        latest = {doc.id: doc for doc in docs}
+        with self._backend.transaction(processes) as transaction:
+            for doc in latest.values():
+                transaction.delete("id", doc.id)
+                transaction.add(doc)
+            transaction.finish_adding()
+            if transaction.skipped:
+                raise DocumentError(transaction.skipped[0].reason)
+        return transaction.written
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete documents by id; returns how many existed."""
+        with self._backend.transaction() as transaction:
+            return sum(transaction.delete("id", doc_id) for doc_id in ids)
+
+    def index_path(self, *paths: str | os.PathLike[str], processes: int | None = None,
+                   progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+        """Bring the index in line with files and folders: add new files, re-index changed ones, remove
+        deleted ones, committing after every ``commit_bytes`` of files. Files that cannot be read are listed in
+        the report, never raised."""
+        return sync(self._backend, paths, processes=processes, progress=progress, commit_bytes=commit_bytes)

@@ -1,5 +1,17 @@
-"""Errors a user can act on. Each message names the index, file or query and what is wrong with it;
-the CLI prints it as one line, the library raises it."""
+"""Errors a user can act on. Each message names the index, file, document or query and what is wrong with it;
+the CLI prints it as one line, the library raises it.
+
+    SearchkitError
+    ├── DocumentError (ValueError)            a document or record that cannot be indexed as given
+    ├── NotFoundError (LookupError)
+    │   ├── IndexNotFoundError (FileNotFoundError)   no index where one was asked for
+    │   └── DocumentNotFoundError                    no document with that id
+    ├── IndexLockedError (TimeoutError)       another process kept the index's write lock
+    ├── IncompatibleIndexError                an index of another version or settings, or unreadable
+    └── QueryError (ValueError)               a query that cannot be parsed, with the position of the problem
+
+Each also subclasses the built-in exception named beside it, so code that catches that keeps working.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +20,35 @@ class SearchkitError(Exception):
     """Base class of every error searchkit reports to its user."""
 
 
-class IndexNotFoundError(SearchkitError):
-    pass
+class DocumentError(SearchkitError, ValueError):
+    """A document or record that cannot be indexed as given: no id, no text, a malformed date, too long."""
 
 
-class IndexLockedError(SearchkitError):
-    pass
+class NotFoundError(SearchkitError, LookupError):
+    """Something asked for by name is not there."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class IndexNotFoundError(NotFoundError, FileNotFoundError):
+    """No searchkit index in the folder named."""
+
+
+class DocumentNotFoundError(NotFoundError):
+    """No document with the id named in the index."""
+
+
+class IndexLockedError(SearchkitError, TimeoutError):
+    """Another process is writing the index, and did not finish within the writer's wait."""
 
 
 class IncompatibleIndexError(SearchkitError):
-    pass
+    """An index written by another schema version or with other analyzer settings, or one that cannot be read:
+    the message says how to rebuild it."""
 
 
-class QueryError(SearchkitError):
+class QueryError(SearchkitError, ValueError):
     """A query that cannot be parsed; ``position`` is the character offset of the problem, if known."""
 
     def __init__(self, message: str, query: str = "", position: int | None = None) -> None:

@@ -13,11 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .analysis import AnalyzedToken
-from .index import IndexStats, SyncReport
-from .search import Explanation, SearchResults, Snippet
-from .search.plan import QueryPlan
-from .search.snippets import Span
+from . import AnalyzedToken, Explanation, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
@@ -127,7 +123,7 @@ def print_report(console: Console, index_name: str, report: SyncReport) -> None:
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     return {"index": stats.path, "documents": stats.documents, "terms": stats.terms,
-            "size_bytes": stats.size_bytes,
+            "size_bytes": stats.size_bytes, "generation": stats.generation,
             "last_update": stats.last_update.isoformat(timespec="seconds") if stats.last_update else None}
 
 

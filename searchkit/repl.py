@@ -24,13 +24,8 @@ from prompt_toolkit.styles import Style
 from rich.console import Console
 from rich.markup import escape
 
-from . import render
-from .analysis import analyze
-from .engine import Index
-from .errors import QueryError, SearchkitError
-from .search import SearchResults, explain
-from .search.query import FIELDS, OPERATORS, lex
-from .search.searcher import marked_document
+from . import (QUERY_FIELDS, QUERY_OPERATORS, QUERY_SYNTAX, Index, QueryError, SearchkitError, SearchResults,
+               lex_query, render)
 
 DEFAULT_LIMIT = 10
 MIN_COMPLETION_CHARS = 2
@@ -75,7 +70,7 @@ class QueryLexer(Lexer):
         if line.lstrip().startswith(":"):
             styles = ["class:command" for _ in line]
         else:
-            tokens, error_at = lex(line)
+            tokens, error_at = lex_query(line)
             for token in tokens:
                 kind = "prefix" if token.kind == "WORD" and token.text.endswith("*") else _KIND_STYLES.get(token.kind)
                 if kind:
@@ -111,15 +106,6 @@ COMMANDS = (
     Command("quit", ":quit (or Ctrl-D)", "leave"),
 )
 
-QUERY_HELP = """\
-  встреча президентов            any of the words, in any form; more matches rank higher
-  путин AND трамп, a OR b        both; either          NOT трамп, -трамп   without
-  "встреча Путина и Трампа"~2    phrase (up to 2 words apart)   встреч*   prefix
-  title:аляска                   fields: title, body, date      (a OR b) AND c   grouping
-  date:2025-08   date:[2025-08-01 TO 2025-08-31]
-  =стали                         this word form only            стали:сталь   one reading (word:lemma)"""
-
-
 class QueryCompleter(Completer):
     """Completes ``:commands`` at the start of a line, field names, operators, and index words by prefix."""
 
@@ -136,24 +122,26 @@ class QueryCompleter(Completer):
         word = document.get_word_before_cursor(WORD=True).lstrip("-(\"")
         if not word or text.startswith(":"):
             return
-        for operator in OPERATORS:
+        for operator in QUERY_OPERATORS:
             if word.isupper() and operator.startswith(word) and operator != word:
                 yield Completion(operator, -len(word), display_meta="operator")
-        for field in FIELDS:
+        for field in QUERY_FIELDS:
             if field.startswith(word.lower()) and ":" not in word:
                 yield Completion(f"{field}:", -len(word), display_meta="field")
         if len(word) >= MIN_COMPLETION_CHARS and word.isalpha():
-            for form, docs in self.index().vocabulary(word, limit=15):
+            for form, docs in self.index().complete(word, limit=15):
                 yield Completion(form, -len(word), display_meta=f"{docs} docs")
 
 
 class Repl:
     """One interactive session on an index. ``run()`` loops until Ctrl-D or ``:quit``; ``handle(line)``
-    answers one line, which is what the tests drive."""
+    answers one line, which is what the tests drive. The index it starts with belongs to the caller; one it
+    switches to with ``:index`` is its own, closed when it switches again or :meth:`close` is called."""
 
     def __init__(self, index: Index, console: Console | None = None, vi_mode: bool = False,
                  history: History | None = None, **prompt_options: Any) -> None:
         self.index = index
+        self._owns_index = False
         self.console = console or Console(highlight=False)
         self.limit = DEFAULT_LIMIT
         self.results: SearchResults | None = None
@@ -170,6 +158,12 @@ class Repl:
         found = f"{self.results.total:,} hits" if self.results else "no query yet"
         return (f" index {self.index.path} · {found} · Tab complete · Ctrl-R history · n/p pages · "
                 ":help · Ctrl-D quit")
+
+    def close(self) -> None:
+        """Close the index switched to, if any; the caller's own is left open."""
+        if self._owns_index:
+            self.index.close()
+            self._owns_index = False
 
     def run(self) -> None:
         self.console.print("searchkit: type a query, or :help. Ctrl-D leaves.")
@@ -224,7 +218,7 @@ class Repl:
     def cmd_help(self, _: str) -> None:
         for command in COMMANDS:
             self.console.print(f"  [bold]{escape(command.usage):18}[/] {escape(command.help.format(limit=self.limit))}")
-        self.console.print("\nQueries:\n" + escape(QUERY_HELP))
+        self.console.print("\nQueries:\n" + escape(QUERY_SYNTAX))
 
     def cmd_quit(self, _: str) -> bool:
         return False
@@ -263,8 +257,8 @@ class Repl:
         if place is None or self.results is None:
             return
         hit = self.results.hits[place]
-        fields, spans = marked_document(self.index, self.results.query, hit.id)
-        body = fields.get("body", "")
+        document, spans = self.index.document(hit.id, self.results.query)
+        body = document.body
         header = f"[bold]{escape(hit.title)}[/]  {hit.date or ''}\n[dim]{escape(hit.id)}[/]\n"
         text = header + "\n" + render.text_markup(self.console, body, spans)
         if self.console.is_terminal and body.count("\n") + len(body) // 80 > self.console.height:
@@ -278,7 +272,7 @@ class Repl:
         if place is None or self.results is None:
             return
         hit = self.results.hits[place]
-        explanation = explain(self.index, self.results.query, hit.id)
+        explanation = self.index.explain(self.results.query, hit.id)
         self.console.print(render.explanation_table(self.console, explanation))
 
     def cmd_original(self, _: str) -> None:
@@ -292,7 +286,7 @@ class Repl:
         if not argument:
             self.console.print("Usage: :analyze TEXT")
             return
-        self.console.print(render.analysis_table(analyze(argument, self.index.settings.analyzer)))
+        self.console.print(render.analysis_table(self.index.analyze(argument)))
 
     def cmd_stats(self, _: str) -> None:
         render.print_stats(self.console, self.index.stats())
@@ -306,15 +300,15 @@ class Repl:
 
     def cmd_fields(self, _: str) -> None:
         self.console.print("Fields: title, body (plain words search both), date.")
-        self.console.print(escape(QUERY_HELP))
+        self.console.print(escape(QUERY_SYNTAX))
 
     def cmd_index(self, argument: str) -> None:
         if not argument:
             self.console.print(f"Index: {self.index.path}")
             return
         new = Index.open(Path(shlex.split(argument)[0]).expanduser())
-        self.index.close()
-        self.index, self.results = new, None
+        self.close()
+        self.index, self.results, self._owns_index = new, None, True
         self.console.print(f"Switched to {new.path} ({new.doc_count():,} documents).")
 
     def cmd_json(self, _: str) -> None:
@@ -326,5 +320,9 @@ class Repl:
 
 def run_repl(index: Index, vi_mode: bool = False) -> None:
     """Run an interactive session on ``index`` on the real terminal."""
-    Repl(index, vi_mode=vi_mode).run()
+    repl = Repl(index, vi_mode=vi_mode)
+    try:
+        repl.run()
+    finally:
+        repl.close()
 

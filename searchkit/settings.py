@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SETTINGS_FILE = "searchkit.json"
 

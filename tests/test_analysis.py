@@ -9,7 +9,8 @@ import snowballstemmer
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from searchkit.analysis import analyze, build_analyzer, fold, get_morphology, iter_words
+from searchkit.analysis import analyze, fold, get_morphology, iter_words
+from searchkit.backends.whoosh.schema import WhooshAnalyzer
 from searchkit.analysis.prefixes import unprefixed
 from searchkit.settings import AnalyzerSettings
 
@@ -26,8 +27,8 @@ def terms_of(text: str) -> dict[str, tuple[str, ...]]:
 
 
 def pipeline(text: str, settings: AnalyzerSettings | None = None) -> list[tuple[str, int, int, int]]:
-    """What the index stores: (term, position, start char, end char) from the Whoosh analyzer."""
-    analyzer = build_analyzer(settings or AnalyzerSettings())
+    """What the index stores: (term, position, start char, end char) from the Whoosh adapter of the analysis."""
+    analyzer = WhooshAnalyzer(settings or AnalyzerSettings())
     return [(t.text, t.pos, t.startchar, t.endchar)
             for t in analyzer(text, positions=True, chars=True, mode="index")]
 

@@ -26,8 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from searchkit import Document, Index, Skipped
-from searchkit import documents
-from searchkit.documents import READERS, SourceFile, load, read_file
+from searchkit.documents import READERS, SourceFile, decoding, load, model, read_file, registry
 from searchkit.index import SyncReport
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGALRM, named pipes and POSIX links")
@@ -128,7 +127,7 @@ def test_text_cut_in_the_middle_of_a_character_is_indexed_with_a_replacement(tmp
     ix = make_index()
     assert sync(ix, tmp_path / "docs").skipped == []
     assert ids(ix, "телеграф") == {f"docs/cut{suffix}"}
-    body = ix.searcher().document(id=f"docs/cut{suffix}")["body"]
+    body = ix.document(f"docs/cut{suffix}")[0].body
     assert body.endswith("пятниц\ufffd")
 
 
@@ -182,7 +181,7 @@ def test_records_in_different_encodings_are_each_read_right(legacy: str) -> None
 def test_legacy_encoded_line_after_the_detection_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     """A record file's encoding is detected on its first SAMPLE_BYTES; a cp1251 line after that is still read
     as cp1251, not as mojibake."""
-    monkeypatch.setattr(documents, "SAMPLE_BYTES", 4096)
+    monkeypatch.setattr(decoding, "SAMPLE_BYTES", 4096)
     lines = [json.dumps({"id": f"u{n}", "text": f"Запись номер {n} в кодировке UTF-8."}, ensure_ascii=False)
              for n in range(200)]
     data = "\n".join(lines).encode() + b"\n" + '{"id": "late", "text": "Поздняя запись в cp1251."}\n'.encode("cp1251")
@@ -239,8 +238,8 @@ def test_whole_file_over_the_limit_is_refused_from_its_size_without_being_read(t
 @pytest.fixture
 def small_record_limit(monkeypatch: pytest.MonkeyPatch) -> int:
     """A 4 KB limit for one line of a record file, read in 1 KB chunks."""
-    monkeypatch.setattr(documents, "MAX_RECORD_BYTES", 4096)
-    monkeypatch.setattr(documents, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(decoding, "MAX_RECORD_BYTES", 4096)
+    monkeypatch.setattr(decoding, "CHUNK_BYTES", 1024)
     return 4096
 
 
@@ -274,7 +273,7 @@ def test_csv_row_over_the_limit_is_passed_over_with_its_number(small_record_limi
 
 
 def test_record_over_the_character_limit_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_DOCUMENT_CHARS", 1000)
+    monkeypatch.setattr(model, "MAX_DOCUMENT_CHARS", 1000)
     data = "\n".join(json.dumps({"id": f"r{n}", "text": "ы" * size}) for n, size in enumerate([10, 2000, 10]))
     docs, skipped = read("records.jsonl", data.encode())
     assert [doc.id for doc in docs] == ["r0", "r2"]
@@ -426,7 +425,7 @@ def test_html_with_scripts_and_entities_indexes_its_visible_text_only(tmp_path: 
     assert sync(ix, tmp_path / "docs").skipped == []
     (hit,) = ix.search("литейщик").hits
     assert hit.title == "«Сталевар» & партнёры"
-    body = ix.searcher().document(id="docs/page.html")["body"]
+    body = ix.document("docs/page.html")[0].body
     assert "Литейщик — профессия старая: &unknownentity; \ufffd \ufffd \ufffd" in body.replace("\n", " ")
     assert ids(ix, "курсив") == ids(ix, "старый") == {"docs/page.html"}
     for hidden in ("шпионаж", "конспирация", "тайнопись", "подкоп", "шаблон", "невидимка", "подпол"):
@@ -529,7 +528,7 @@ def fail_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
             return _FailingStream(io.FileIO(path, "r"))
         return open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(documents, "open", flaky_open, raising=False)
+    monkeypatch.setattr(registry, "open", flaky_open, raising=False)
 
 
 def write_flaky_folder(folder: Path) -> None:

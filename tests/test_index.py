@@ -378,7 +378,7 @@ def test_workers_start_a_new_segment_when_their_postings_fill_memory(make_index:
                                                                      corpus_index: Index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
-    from searchkit.index import writing
+    from searchkit.backends.whoosh import writing
 
     sync = importlib.import_module("searchkit.index.sync")  # the package's ``sync`` is the function
 
@@ -387,7 +387,7 @@ def test_workers_start_a_new_segment_when_their_postings_fill_memory(make_index:
     monkeypatch.setattr(writing, "WORKER_MEMORY_MB", 0.05)
     parallel = make_index()
     assert parallel.index_path(corpus_dir, processes=2).skipped == []
-    assert len(list(parallel.searcher().reader().leaf_readers())) > 4
+    assert len(list(parallel.backend.context().reader.leaf_readers())) > 4
     assert parallel.doc_count() == corpus_index.doc_count()
     for query in QUERIES:
         one, many = corpus_index.search(query, limit=50), parallel.search(query, limit=50)

@@ -17,8 +17,8 @@ from searchkit import Index, QueryError
 from searchkit.cli import main
 from searchkit.repl import Repl
 from searchkit.search import compile as compile_module
-from searchkit.search import explain
 from searchkit.search.layout import to_cyrillic, to_latin
+from searchkit.analysis import get_morphology
 from searchkit.search.spelling import distance, reinflect
 from searchkit.search.translit import candidates
 
@@ -101,9 +101,10 @@ def test_latin_names_in_an_index_without_them(make_index, seed_body: str) -> Non
 
 def test_distance_and_reinflection() -> None:
     assert distance("встеча", "встреча") == 1 and distance("ab", "ba") == 1
-    assert reinflect("встечей", "встреча") == "встречей"
-    assert reinflect("Пхенян", "пхеньян") == "Пхеньян"
-    assert reinflect("Пхеняне", "пхеньян") == "Пхеньяне"
+    morph = get_morphology()
+    assert reinflect(morph, "встечей", "встреча") == "встречей"
+    assert reinflect(morph, "Пхенян", "пхеньян") == "Пхеньян"
+    assert reinflect(morph, "Пхеняне", "пхеньян") == "Пхеньяне"
 
 
 @pytest.mark.parametrize("typed, fixed", [("встеча", "встреча"), ("Пхенян", "Пхеньян"), ("встечей", "встречей")])
@@ -131,7 +132,7 @@ def test_exact_form_matches_only_that_form(corpus_index: Index) -> None:
     exact = corpus_index.search("=стали", limit=50)
     assert ids(exact) < every
     for hit in exact.hits:
-        body = corpus_index.searcher().document(id=hit.id)["body"] + hit.title
+        body = corpus_index.document(hit.id)[0].body + hit.title
         assert "стали" in body.lower().replace("ё", "е")
         forms = {f.text[s.start - f.start:s.end - f.start].lower() for f in hit.snippet.fragments
                  for s in f.highlights}
@@ -143,7 +144,7 @@ def test_exact_form_equal_to_its_lemma(corpus_index: Index) -> None:
     exact = ids(corpus_index.search("=сталь", limit=50))
     assert STEEL_ID in exact
     for doc_id in exact:
-        text = corpus_index.searcher().document(id=doc_id)["body"].lower()
+        text = corpus_index.document(doc_id)[0].body.lower()
         assert "сталь" in text
 
 
@@ -198,15 +199,18 @@ def test_pinning_a_reading(corpus_index: Index) -> None:
     assert ids(corpus_index.search("title:стали:сталь")) <= ids(corpus_index.search("title:сталь"))
     with pytest.raises(QueryError, match="no reading"):
         corpus_index.search("стали:железо")
-    with pytest.raises(QueryError, match="unknown field"):
+    # A Latin word pinned to a Latin lemma is a pin, not an unknown field; naming the fields helps a typo.
+    with pytest.raises(QueryError, match="no reading 'bar'.*fields are title, body, date"):
         corpus_index.search("foo:bar")
+    with pytest.raises(QueryError, match="unknown field 'foo'"):
+        corpus_index.search("foo:2025")
 
 
 # --- 6. explain -----------------------------------------------------------------------------------------------
 
 def test_explain_reports_positions_and_adds_up(corpus_index: Index, seed_body: str) -> None:
     query = "встреча Путина и Трампа"
-    explanation = explain(corpus_index, query, SEED_ID)
+    explanation = corpus_index.explain(query, SEED_ID)
     hit = next(h for h in corpus_index.search(query, limit=30).hits if h.id == SEED_ID)
     assert sum(w.score for w in explanation.words) == pytest.approx(hit.score, rel=1e-6)
     meeting = explanation.words[0]
@@ -223,11 +227,11 @@ def test_explain_finds_nothing_in_a_title_made_up_from_the_first_sentence(make_i
     ix = make_index()
     ix.add([{"id": "untitled", "text": "Встреча прошла в Анкоридже. Переговоры длились три часа."},
             {"id": "titled", "title": "Встреча в Анкоридже", "text": "Переговоры длились три часа."}])
-    untitled = {word.text: word.matches for word in explain(ix, "встреча", "untitled").words}["встреча"]
+    untitled = {word.text: word.matches for word in ix.explain("встреча", "untitled").words}["встреча"]
     shown = {hit.id: hit.title for hit in ix.search("встреча").hits}
     assert shown["untitled"].startswith("Встреча прошла в Анкоридже.")  # its first line, shown as its title
     assert untitled["title"] == () and len(untitled["body"]) == 1
-    titled = {word.text: word.matches for word in explain(ix, "встреча", "titled").words}["встреча"]
+    titled = {word.text: word.matches for word in ix.explain("встреча", "titled").words}["встреча"]
     assert len(titled["title"]) == 1 and titled["body"] == ()
 
 

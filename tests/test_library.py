@@ -80,9 +80,10 @@ def test_hits_are_plain_values(tmp_path: Path) -> None:
 def test_context_manager_closes_the_index(tmp_path: Path) -> None:
     with Index.create(tmp_path / "index") as ix:
         ix.add(NEWS)
-        searcher = ix.searcher()
-        assert not searcher.is_closed
-    assert searcher.is_closed
+        ix.search("Аляска")
+        context = ix.backend.context()
+        assert not context.searcher.is_closed
+    assert context.searcher.is_closed
 
 
 def test_analyze_through_the_index(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ print("done", flush=True)
 WRITER_HOLDING_THE_LOCK = """
 import sys, time
 from searchkit import Index
-with Index.open(sys.argv[1]) as ix, ix.transaction():
+with Index.open(sys.argv[1]) as ix, ix.backend.transaction():
     print("locked", flush=True)
     time.sleep(60)
 """
@@ -82,12 +82,12 @@ def check_index(index: Path, versions: range) -> dict[int, int]:
     ``versions``; returns how many documents there are of each version."""
     counts: dict[int, int] = {}
     with Index.open(index) as ix:
-        for fields in ix.searcher().all_stored_fields():
-            n = int(fields["id"].split("-")[-1].split(".")[0])
-            version = next((v for v in versions if fields["body"] == letter(n, v)), None)
-            assert version is not None, f"{fields['id']} holds no version of its file"
+        for document in ix.documents():
+            n = int(document.id.split("-")[-1].split(".")[0])
+            version = next((v for v in versions if document.body == letter(n, v)), None)
+            assert version is not None, f"{document.id} holds no version of its file"
             counts[version] = counts.get(version, 0) + 1
-            assert [hit.id for hit in ix.search(marker(n), snippets=False).hits] == [fields["id"]]
+            assert [hit.id for hit in ix.search(marker(n), snippets=False).hits] == [document.id]
     return counts
 
 
@@ -128,11 +128,10 @@ def test_searches_see_complete_commits_while_another_process_indexes(tmp_path):
     checks = 0
     with Index.open(index) as ix:
         while process.poll() is None:
-            searcher = ix.searcher()
-            documents = searcher.doc_count()
+            context = ix.backend.context()
             results = ix.search("архивариус", limit=5, snippets=False)
-            if ix.searcher() is searcher:  # no newer commit appeared in between
-                assert results.total == documents
+            if results.generation == context.generation:  # no newer commit appeared in between
+                assert results.total == context.documents
                 checks += 1
     assert process.wait() == 0, process.stderr.read() if process.stderr else ""
     assert checks > 0

@@ -8,9 +8,8 @@ import pytest
 
 from searchkit import Hit, Index, QueryError, SearchResults, Settings
 from searchkit.analysis import analyze, fold
-from searchkit.search.explain import explain
 from searchkit.search.roots import root_terms
-from searchkit.search.searcher import compile_query
+from searchkit.search import compile_query
 
 from .conftest import SEED_ID
 
@@ -37,7 +36,7 @@ def hit_for(results: SearchResults, doc_id: str) -> Hit:
 
 
 def stored_body(ix: Index, doc_id: str) -> str:
-    return ix.searcher().document(id=doc_id)["body"]
+    return ix.document(doc_id)[0].body
 
 
 def highlighted_forms(hit: Hit) -> list[str]:
@@ -173,10 +172,10 @@ def test_a_word_derived_from_the_query_word_ranks_its_document_higher(make_index
     assert [derived.id, plain.id] == ["derived", "plain"]
     # the snippet marks what matched by lemma, not the derived word, while the explanation gives its share
     assert highlighted_forms(derived) == ["территория"]
-    shares = {word.text: word.score for word in explain(ix, query, "derived").words}
+    shares = {word.text: word.score for word in ix.explain(query, "derived").words}
     assert shares["урбанистическая"] > 0
     assert sum(shares.values()) == pytest.approx(derived.score)
-    assert {word.text: word.score for word in explain(ix, query, "plain").words}["урбанистическая"] == 0
+    assert {word.text: word.score for word in ix.explain(query, "plain").words}["урбанистическая"] == 0
 
 
 def test_an_exact_match_outranks_a_rare_derived_word(make_index) -> None:  # type: ignore[no-untyped-def]
@@ -200,7 +199,7 @@ def test_a_word_made_with_a_prefix_finds_the_word_without_it(make_index) -> None
     designed, plain = ix.search(query).hits
     assert [designed.id, plain.id] == ["designed", "plain"]
     assert highlighted_forms(designed) == ["Главный", "двор"]
-    shares = {word.text: word.score for word in explain(ix, query, "designed").words}
+    shares = {word.text: word.score for word in ix.explain(query, "designed").words}
     assert shares["спроектировал"] > 0 and sum(shares.values()) == pytest.approx(designed.score)
 
 
@@ -217,8 +216,8 @@ def test_a_root_stands_for_the_terms_beginning_with_it_the_most_frequent_when_to
     ix = make_index()
     ix.add([{"id": "1", "text": "Правила правления и правительство."}, {"id": "2", "text": "Правительство и дом."},
             {"id": "3", "text": "Правительство, домашний уют, дома."}])
-    reader = ix.searcher().reader()
-    lexicon = [term.decode() for term in reader.lexicon("body")]
+    reader = ix.backend.context()
+    lexicon = list(reader.terms("body", ""))
     expected = [term for term in lexicon if term.startswith("прави")]
     assert "правительство" in expected and "правило" in expected
     assert root_terms(reader, "body", ["правительство"]) == expected
@@ -226,11 +225,11 @@ def test_a_root_stands_for_the_terms_beginning_with_it_the_most_frequent_when_to
     assert root_terms(reader, "body", ["1905", "дама"]) == []
     dated = make_index()
     dated.add([{"id": "1", "text": "В 1905 году и в 19050 году."}])
-    assert root_terms(dated.searcher().reader(), "body", ["1905"]) == ["1905"]  # a number stands for itself only
+    assert root_terms(dated.backend.context(), "body", ["1905"]) == ["1905"]  # a number stands for itself only
     monkeypatch.setattr("searchkit.search.roots.MAX_ROOT_TERMS", 1)
     fresh = make_index()
     fresh.add([{"id": "1", "text": "Правила правления и правительство."}, {"id": "2", "text": "Правительство."}])
-    assert root_terms(fresh.searcher().reader(), "body", ["правительство"]) == ["правительство"]
+    assert root_terms(fresh.backend.context(), "body", ["правительство"]) == ["правительство"]
 
 
 def test_roots_cached_per_commit_stay_within_their_bound(make_index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -239,17 +238,17 @@ def test_roots_cached_per_commit_stay_within_their_bound(make_index, monkeypatch
     monkeypatch.setattr(roots, "CACHED_ROOT_TERMS", 2)
     ix = make_index()
     ix.add([{"id": "1", "text": "Правила правления, правительство, домашний дом, урбанистический пейзаж."}])
-    reader = ix.searcher().reader()
+    reader = ix.backend.context()
     expected = {lemma: root_terms(reader, "body", [lemma]) for lemma in ("правительство", "дом", "урбанизм")}
     for _ in range(3):
         for lemma, terms in expected.items():
             assert root_terms(reader, "body", [lemma]) == terms
-            cache = roots._cache[reader]
+            cache = reader.caches["roots"]
             assert cache.held == sum(max(len(t), 1) for t in cache.values())
             assert cache.held <= 2 or len(cache) == 1  # a root with more terms than the bound is kept alone
     for nonsense in ("щщщыв", "ъъъыв", "ььььв"):  # found nowhere: remembered, and forgotten like the rest
         assert root_terms(reader, "body", [nonsense]) == []
-        assert len(roots._cache[reader]) <= 2
+        assert len(reader.caches["roots"]) <= 2
 
 
 @pytest.mark.parametrize("query", ["Путин NOT (Трамп NOT встреча)", "встреча Путина OR Ким", "северо-западный ветер"])
@@ -259,13 +258,13 @@ def test_explained_shares_with_roots_add_up_to_the_score(corpus_index: Index, qu
     hits = corpus_index.search(query, limit=5).hits
     assert hits
     for hit in hits:
-        explanation = explain(corpus_index, query, hit.id)
+        explanation = corpus_index.explain(query, hit.id)
         assert sum(word.score for word in explanation.words) == pytest.approx(hit.score)
 
 
 def test_a_compound_brings_each_root_once(corpus_index: Index) -> None:
-    roots = compile_query(corpus_index, "body:северо-западный").roots
-    assert roots is not None and len(roots.subqueries) == 2  # север…, запад…; the whole's «север…» again: no
+    roots = compile_query(corpus_index.backend.context(), corpus_index.settings, "body:северо-западный").roots
+    assert roots is not None and len(roots.parts) == 2  # север…, запад…; the whole's «север…» again: no
 
 
 def test_a_number_weighs_like_a_word_as_rare(make_index) -> None:  # type: ignore[no-untyped-def]

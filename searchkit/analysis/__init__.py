@@ -1,12 +1,15 @@
 """Russian text analysis: normalisation, tokenising, stop words and morphology.
 
-Nothing here knows about files, indexes or terminals; each piece is usable alone.
+Nothing here knows about files, indexes, engines or terminals; each piece is usable alone, and every word goes
+through :meth:`Analyzer.word`.
 """
 
-from .analyzer import AnalyzedToken, WordTerms, analyze, build_analyzer
+from .analyzer import (EXACT_MARK, AnalyzedToken, Analyzer, Token, WordTerms, analyze, exact_term, get_analyzer,
+                       needs_exact_term)
 from .morphology import Morphology, Reading, get_morphology
 from .normalize import fold
-from .tokenizer import Word, iter_words
+from .tokenizer import Word, is_compound, iter_words
 
-__all__ = ["AnalyzedToken", "Morphology", "Reading", "Word", "WordTerms", "analyze", "build_analyzer", "fold",
-           "get_morphology", "iter_words"]
+__all__ = ["EXACT_MARK", "AnalyzedToken", "Analyzer", "Morphology", "Reading", "Token", "Word", "WordTerms",
+           "analyze", "exact_term", "fold", "get_analyzer", "get_morphology", "is_compound", "iter_words",
+           "needs_exact_term"]

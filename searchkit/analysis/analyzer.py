@@ -1,37 +1,25 @@
-"""The Russian analyzer: one Whoosh pipeline used for documents and queries alike, and a readable
-token-by-token account of what it does (``searchkit analyze``).
+"""The Russian analyzer: text → tokens, every word through one function, :meth:`Analyzer.word`.
 
-    RussianTokenizer | FoldFilter | StopFilter | LemmaFilter
+    iter_words → fold → stop word? → lemmas and stems, weighted → the exact-form term ``=form``
 
-Each filter does one thing; every token keeps the position and character offsets of the word it came from,
-so phrases and highlighting work on lemmas. The pipeline objects hold only settings: Whoosh pickles them into
-the index schema, and the heavy pymorphy3 analyzer is looked up per process instead.
+Indexing, query compiling, snippets, explain and the corrections all call :meth:`Analyzer.word` (or
+:meth:`Analyzer.tokens`, which calls it for each word of a text), so a word is normalised and lemmatised in one
+place only. Each token keeps the position and character offsets of the word it came from, so phrases and
+highlighting work on lemmas. Nothing here knows about an engine: a backend adapts :meth:`Analyzer.tokens` to
+its own analyzer interface.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-from whoosh.analysis import Analyzer, Filter, StopFilter, Token
+from functools import lru_cache
 
 from ..settings import AnalyzerSettings
-from .morphology import Reading, get_morphology
+from .morphology import Morphology, Reading, get_morphology
 from .normalize import fold
 from .stopwords import RUSSIAN_STOPWORDS
-from .tokenizer import RussianTokenizer, iter_words
-
-
-class FoldFilter(Filter):
-    """Replaces each token's text with its folded form (case, ``ё``, stress marks, look-alike letters), and
-    drops a token left empty (a stray stress mark or soft hyphen)."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = fold(token.text)
-            if token.text:
-                yield token
-
+from .tokenizer import iter_words
 
 #: Marks the exact-form term of a word (``=стали``), indexed at the word's position next to its lemmas.
 EXACT_MARK = "="
@@ -49,72 +37,105 @@ def needs_exact_term(form: str, terms: tuple[str, ...]) -> bool:
     return not (len(terms) == 1 and terms[0] == form)
 
 
-class LemmaFilter(Filter):
-    """Replaces each token with one token per index term of its word, all at the same position, each boosted
-    by the term's weight (which Whoosh adds up into the term's frequency in the document). With
-    ``exact_forms``, a word whose terms are not just its folded form also gets the term ``=form`` at the same
-    position when a document is indexed (not when a query is analysed), for the exact-form operator."""
-
-    def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True, exact_forms: bool = False) -> None:
-        self.mode = mode
-        self.stem_unknown = stem_unknown
-        self.exact_forms = exact_forms
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        terms_of = get_morphology(self.mode, self.stem_unknown).weighted_terms
-        exact = getattr(self, "exact_forms", False)  # an analyzer unpickled from an older index lacks it
-        for token in tokens:
-            if token.stopped:
-                yield token
-                continue
-            form = token.text
-            weighted = terms_of(form)
-            for term, weight in weighted:
-                token.text = term
-                token.boost = weight
-                yield token
-            if exact and token.mode == "index" and needs_exact_term(form, tuple(t for t, _ in weighted)):
-                token.text = exact_term(form)
-                token.boost = 1.0
-                yield token
-
-
+@dataclass(frozen=True, slots=True)
 class WordTerms:
-    """The terms one word is indexed under, as the pipeline makes them (its lemmas or stems, most probable
-    first; none for a stop word), then its exact-form term ``=form`` (whether or not the index has it), for code
-    that looks at many words of stored text, such as highlighting: calling the Whoosh pipeline costs several
-    times more per word. Memoised per surface form, up to :data:`MEMO_SIZE` forms."""
+    """What one word is indexed and searched under: its folded form, whether it is a stop word, and the weighted
+    lemmas (or stems) the morphology gives the folded form, most probable first.
+
+    ``weighted`` is filled for a stop word too (the corrections weigh a word by its lemmas' documents whatever it
+    is), while :attr:`terms`, what the index holds, is empty for one."""
+
+    folded: str
+    stopword: bool
+    weighted: tuple[tuple[str, float], ...]
+
+    @property
+    def lemmas(self) -> tuple[str, ...]:
+        """The morphology's terms of the form, stop word or not."""
+        return tuple(term for term, _ in self.weighted)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The index terms of the word: its lemmas, none for a stop word or a word folded away."""
+        return () if self.stopword else self.lemmas
+
+    @property
+    def exact(self) -> str:
+        """The word's exact-form term (``=стали``), whether or not the index has it."""
+        return exact_term(self.folded)
+
+    @property
+    def has_exact_term(self) -> bool:
+        """Whether an index with exact forms holds :attr:`exact` for this word (see :func:`needs_exact_term`)."""
+        return bool(self.terms) and needs_exact_term(self.folded, self.terms)
+
+    def match(self, wanted: set[str] | frozenset[str]) -> str | None:
+        """The first of the word's terms, then its exact-form term, that is in ``wanted``: how a word of stored
+        text is marked for a query's terms."""
+        for term in self.terms:
+            if term in wanted:
+                return term
+        return self.exact if self.terms and self.exact in wanted else None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text, ``text[start:end] == surface``, with its position (parts of a compound follow it) and
+    its analysis."""
+
+    surface: str
+    start: int
+    end: int
+    position: int
+    word: WordTerms
+
+
+class Analyzer:
+    """The analysis of words under one index's :class:`~searchkit.settings.AnalyzerSettings`; get the process's
+    shared one with :func:`get_analyzer`. :meth:`word` is memoised per surface form, up to :data:`MEMO_SIZE`
+    forms: word frequencies follow Zipf's law, so most words of a text are looked up, not analysed."""
 
     MEMO_SIZE = 1 << 17
 
     def __init__(self, settings: AnalyzerSettings) -> None:
-        self._morphology = get_morphology(settings.terms, settings.stem_unknown)
+        self.settings = settings
+        self.morphology: Morphology = get_morphology(settings.terms, settings.stem_unknown)
         self._stopwords = RUSSIAN_STOPWORDS if settings.stopwords else frozenset()
-        self._memo: dict[str, tuple[str, ...]] = {}
+        self._memo: dict[str, WordTerms] = {}
 
-    def __call__(self, surface: str) -> tuple[str, ...]:
-        terms = self._memo.get(surface)
-        if terms is None:
+    def is_stopword(self, folded: str) -> bool:
+        """Whether the folded word is left out of the index under these settings."""
+        return folded in self._stopwords
+
+    def word(self, surface: str) -> WordTerms:
+        """The analysis of one word as written."""
+        found = self._memo.get(surface)
+        if found is None:
             if len(self._memo) >= self.MEMO_SIZE:
                 self._memo.clear()
-            terms = self._memo[surface] = self._terms(surface)
-        return terms
+            found = self._memo[surface] = self._analyse(surface)
+        return found
 
-    def _terms(self, surface: str) -> tuple[str, ...]:
+    def _analyse(self, surface: str) -> WordTerms:
         folded = fold(surface)
-        if not folded or folded in self._stopwords:
-            return ()
-        # The exact-form term comes last, indexed or not: ``=form`` queries mark the words by it.
-        return self._morphology.terms(folded) + (exact_term(folded),)
+        if not folded:  # a lone stress mark or soft hyphen
+            return WordTerms(folded, False, ())
+        return WordTerms(folded, folded in self._stopwords, self.morphology.weighted_terms(folded))
+
+    def tokens(self, text: str) -> Iterator[Token]:
+        """Every word of ``text`` (a compound, then its parts) with its analysis; words folded away to nothing
+        are left out, their positions kept."""
+        word = self.word
+        for found in iter_words(text):
+            terms = word(found.surface)
+            if terms.folded:
+                yield Token(found.surface, found.start, found.end, found.position, terms)
 
 
-def build_analyzer(settings: AnalyzerSettings) -> Analyzer:
-    """The Whoosh analyzer for the body and title fields under ``settings``."""
-    chain = RussianTokenizer() | FoldFilter()
-    if settings.stopwords:
-        chain = chain | StopFilter(stoplist=RUSSIAN_STOPWORDS, minsize=1, renumber=False)
-    return chain | LemmaFilter(mode=settings.terms, stem_unknown=settings.stem_unknown,
-                               exact_forms=settings.exact_forms)
+@lru_cache(maxsize=8)
+def get_analyzer(settings: AnalyzerSettings) -> Analyzer:
+    """The process-wide :class:`Analyzer` for these settings, shared by the indexes and searches of a process."""
+    return Analyzer(settings)
 
 
 @dataclass(frozen=True)
@@ -135,23 +156,9 @@ class AnalyzedToken:
 
 def analyze(text: str, settings: AnalyzerSettings | None = None) -> list[AnalyzedToken]:
     """Explain the analysis of ``text`` token by token, like Elasticsearch's ``_analyze``."""
-    settings = settings or AnalyzerSettings()
-    morphology = get_morphology(settings.terms, settings.stem_unknown)
-    tokens = []
-    for word in iter_words(text):
-        folded = fold(word.surface)
-        if not folded:
-            continue  # a lone stress mark or soft hyphen: FoldFilter drops it from the index too
-        stopword = settings.stopwords and folded in RUSSIAN_STOPWORDS
-        tokens.append(AnalyzedToken(
-            surface=word.surface,
-            start=word.start,
-            end=word.end,
-            position=word.position,
-            folded=folded,
-            stopword=stopword,
-            terms=() if stopword else morphology.terms(folded),
-            readings=tuple(morphology.readings(folded)),
-            known=morphology.is_known(folded),
-        ))
-    return tokens
+    analyzer = get_analyzer(settings or AnalyzerSettings())
+    morphology = analyzer.morphology
+    return [AnalyzedToken(token.surface, token.start, token.end, token.position, token.word.folded,
+                          token.word.stopword, token.word.terms, tuple(morphology.readings(token.word.folded)),
+                          morphology.is_known(token.word.folded))
+            for token in analyzer.tokens(text)]

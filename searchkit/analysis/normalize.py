@@ -70,3 +70,11 @@ def _whole_word(form: str) -> re.Pattern[str]:
 def is_latin(word: str) -> bool:
     """True for a folded word made of ASCII letters and digits with at least one letter (``python``, ``mp3``)."""
     return word.isascii() and _LATIN_RE.search(word) is not None
+
+
+_CYRILLIC_WORD_RE = re.compile(r"[а-яё]+(?:-[а-яё]+)*", re.IGNORECASE)
+
+
+def is_cyrillic(word: str) -> bool:
+    """True for a word of Cyrillic letters only, perhaps hyphenated (``сталь``, ``северо-западный``)."""
+    return _CYRILLIC_WORD_RE.fullmatch(word) is not None

@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from whoosh.analysis import Token, Tokenizer
-
 #: Letters and digits, plus combining marks and soft hyphens that may sit inside a word (stress marks,
 #: decomposed ``й``/``ё``).
 _WORD_CHAR = r"(?:[^\W_]|[\u0300-\u036f\u00ad])"
@@ -55,25 +53,3 @@ def is_compound(surface: str) -> bool:
     """Whether a word of :func:`iter_words` is a hyphenated compound, which it follows with its parts."""
     # The characters of _HYPHEN, tested one by one: cheaper than a regular expression, on millions of words.
     return "-" in surface or "\u2010" in surface or "\u2011" in surface
-
-
-class RussianTokenizer(Tokenizer):
-    """Whoosh tokenizer over :func:`iter_words`, setting positions and character offsets when asked."""
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        words = iter_words(value) if tokenize else [Word(value, 0, len(value), 0)]
-        for word in words:
-            token.text = word.surface
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = word.surface
-            if positions:
-                token.pos = start_pos + word.position
-            if chars:
-                token.startchar = start_char + word.start
-                token.endchar = start_char + word.end
-            yield token

@@ -1,7 +1,19 @@
-"""The index stage: schema, on-disk store with its settings, parallel preparation and folder sync."""
+"""The index stage, engine-neutral: where the index lives by default, and bringing it in line with folders."""
 
-from .store import DEFAULT_INDEX_DIR, ENV_INDEX, IndexStats, IndexStore, default_index_dir
-from .sync import COMMIT_EVERY_BYTES, Progress, ProgressCallback, SyncReport, sync
+from __future__ import annotations
 
-__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "IndexStats", "IndexStore", "Progress", "ProgressCallback", "SyncReport",
-           "default_index_dir", "sync"]
+import os
+from pathlib import Path
+
+from .sync import COMMIT_EVERY_BYTES, Progress, ProgressCallback, SyncReport, default_processes, sync
+
+ENV_INDEX = "SEARCHKIT_INDEX"
+DEFAULT_INDEX_DIR = "index"
+
+__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Progress", "ProgressCallback", "SyncReport",
+           "default_index_dir", "default_processes", "sync"]
+
+
+def default_index_dir() -> Path:
+    """``$SEARCHKIT_INDEX``, else ``index/`` in the current folder."""
+    return Path(os.environ.get(ENV_INDEX) or DEFAULT_INDEX_DIR)

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.searching import Searcher
-
+from ..backends import Backend, SearchContext, Transaction
 from ..documents import (Document, Skipped, SourceFile, Unreadable, cannot_read, check_stat, find_files, fingerprint,
                          read_source)
-from .store import IndexStore
-from .writing import PARALLEL_MIN_BYTES, Transaction, default_processes
+
+#: Below this many bytes of input in all, worker processes cost more than they save.
+PARALLEL_MIN_BYTES = 2_000_000
 
 COMMIT_EVERY_BYTES = 64 * 1024 * 1024
 
@@ -40,7 +40,7 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """Sent to the progress callback after each file: files done of files found, documents and bytes so far."""
+    """Sent to the progress callback after each file: files done of files found, documents read and bytes so far."""
 
     files_done: int
     files_total: int
@@ -56,8 +56,12 @@ def source_key(file_id: str, digest: str) -> str:
     return f"{file_id}\x1f{digest}"
 
 
-def _has_live(searcher: Searcher, fieldname: str, value: str) -> bool:
-    return searcher.document_number(**{fieldname: value}) is not None
+def default_processes() -> int:
+    return os.cpu_count() or 1
+
+
+def _has_live(context: SearchContext, field: str, value: str) -> bool:
+    return context.find(field, value) is not None
 
 
 @dataclass
@@ -111,18 +115,18 @@ def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
     return _Plan(sources, missing)
 
 
-def _vanished(searcher: Searcher, paths: Iterable[str | os.PathLike[str]], present: set[str]) -> list[str]:
+def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], present: set[str]) -> list[str]:
     """Indexed files under the roots that are no longer there. A root ``news`` covers the file ``news`` and
     everything under ``news/``, not ``news2/``."""
     roots = [Path(os.path.abspath(root)).name for root in paths]
     return [
-        path for path in (term.decode("utf-8") for term in searcher.reader().lexicon("path"))
+        path for path in context.values("path")
         if path not in present and any(path == root or path.startswith(root + "/") for root in roots)
-        and _has_live(searcher, "path", path)
+        and _has_live(context, "path", path)
     ]
 
 
-def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
+def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
          progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
     """Index every supported file under ``paths`` incrementally, committing after every ``commit_bytes`` of
     files; see the module docstring."""
@@ -133,18 +137,18 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
     report.skipped.extend(plan.missing)
     if processes is None:
         processes = default_processes() if plan.total_bytes >= PARALLEL_MIN_BYTES else 1
-    vanished = set(_vanished(store.searcher(), paths, {source.id for source, _ in plan.sources}))
+    vanished = set(_vanished(backend.context(), paths, {source.id for source, _ in plan.sources}))
     owners: dict[str, str] = {}
-    done = 0
+    counted = _Counted(len(plan.sources), plan.total_bytes, report, progress)
     batches = plan.batches(commit_bytes) or ([[]] if vanished else [])
     for number, batch in enumerate(batches):
-        with store.transaction(processes) as transaction:
+        with backend.transaction(processes) as transaction:
             if number == 0:
                 # Gone files go first, so a renamed file's records do not clash with their old selves.
                 for path in vanished:
-                    transaction.delete_by_term("path", path)
+                    transaction.delete("path", path)
                 report.removed += len(vanished)
-            changes = _Changes(transaction, store.searcher(), report, owners, vanished)
+            changes = _Changes(transaction, backend.context(), report, owners, vanished, counted)
             for document, key in changes.documents(batch):
                 transaction.add(document, key)
         report.documents += transaction.written
@@ -152,24 +156,35 @@ def sync(store: IndexStore, paths: Iterable[str | os.PathLike[str]], processes: 
         if changes.incomplete:
             # Their documents went into the commit with the file's key; without them, the next run reads the
             # files again instead of taking them for unchanged.
-            with store.transaction() as cleanup:
+            with backend.transaction() as cleanup:
                 for path in changes.incomplete:
-                    cleanup.delete_by_term("path", path)
-        done += len(batch)
-        if progress:
-            progress(Progress(done, len(plan.sources), report.documents, report.bytes_read, plan.total_bytes))
+                    cleanup.delete("path", path)
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Counted:
+    """Files done and documents read so far, told to the progress callback after each file."""
+
+    def __init__(self, files: int, total_bytes: int, report: SyncReport, progress: ProgressCallback | None) -> None:
+        self.files, self.total_bytes, self.report, self.progress = files, total_bytes, report, progress
+        self.done = self.documents = 0
+
+    def file_done(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(Progress(self.done, self.files, self.documents, self.report.bytes_read, self.total_bytes))
 
 
 class _Changes:
     """Decides, file by file, what one commit writes: unchanged files are passed over, the old documents of
     changed files are deleted, and the documents read from new and changed files are yielded."""
 
-    def __init__(self, writer: Transaction, searcher: Searcher, report: SyncReport, owners: dict[str, str],
-                 vanished: set[str]) -> None:
+    def __init__(self, writer: Transaction, context: SearchContext, report: SyncReport, owners: dict[str, str],
+                 vanished: set[str], counted: _Counted) -> None:
         self.writer = writer
-        self.searcher = searcher
+        self.context = context
+        self.counted = counted
         self.report = report
         self.owners = owners  # document id -> file id, for every document added in this run
         self.vanished = vanished  # files whose documents this run deletes
@@ -179,45 +194,50 @@ class _Changes:
         """Each file is hashed in chunks, and read (a record format a line at a time) only if it changed, so
         memory stays bounded however large the file."""
         for source in batch:
-            try:
-                digest, size = fingerprint(source.path)
-            except OSError as error:
-                self.report.skipped.append(cannot_read(source.id, error))
-                continue
-            self.report.bytes_read += size
-            key = source_key(source.id, digest)
-            if _has_live(self.searcher, "source_key", key):
-                self.report.unchanged += 1
-                continue
-            existed = _has_live(self.searcher, "path", source.id)
-            if existed:
-                self.writer.delete_by_term("path", source.id)
-            found = False
-            for item in read_source(source):
-                if isinstance(item, Unreadable) and found:
-                    self.incomplete.add(source.id)
-                if isinstance(item, Skipped):
-                    self.report.skipped.append(item)
-                elif (owner := self._owner(item.id, source.id)) is not None:
-                    self.report.skipped.append(Skipped(source.id, f"id {item.id!r} is already used by {owner}"))
-                else:
-                    self.owners[item.id] = source.id
-                    found = True
-                    yield item, key
-            if found:
-                self.report.updated += existed
-                self.report.added += not existed
-            elif existed:
-                self.report.removed += 1
+            yield from self._file(source)
+            self.counted.file_done()
+
+    def _file(self, source: SourceFile) -> Iterator[tuple[Document, str]]:
+        try:
+            digest, size = fingerprint(source.path)
+        except OSError as error:
+            self.report.skipped.append(cannot_read(source.id, error))
+            return
+        self.report.bytes_read += size
+        key = source_key(source.id, digest)
+        if _has_live(self.context, "source_key", key):
+            self.report.unchanged += 1
+            return
+        existed = _has_live(self.context, "path", source.id)
+        if existed:
+            self.writer.delete("path", source.id)
+        found = False
+        for item in read_source(source):
+            if isinstance(item, Unreadable) and found:
+                self.incomplete.add(source.id)
+            if isinstance(item, Skipped):
+                self.report.skipped.append(item)
+            elif (owner := self._owner(item.id, source.id)) is not None:
+                self.report.skipped.append(Skipped(source.id, f"id {item.id!r} is already used by {owner}"))
+            else:
+                self.owners[item.id] = source.id
+                found = True
+                self.counted.documents += 1
+                yield item, key
+        if found:
+            self.report.updated += existed
+            self.report.added += not existed
+        elif existed:
+            self.report.removed += 1
 
     def _owner(self, doc_id: str, file_id: str) -> str | None:
         """The other file that holds a document with this id after this run, if any."""
         if doc_id in self.owners:
             return self.owners[doc_id]
-        docnum = self.searcher.document_number(id=doc_id)
+        docnum = self.context.find("id", doc_id)
         if docnum is None:
             return None
-        path = self.searcher.stored_fields(docnum).get("path", "")
+        path = self.context.stored(docnum).path
         if path == file_id or path in self.vanished:
             return None
         return path or "a document added through the library"

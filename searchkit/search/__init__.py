@@ -1,8 +1,13 @@
-"""The search stage: query language, compilation to Whoosh queries, ranking, hits and snippets."""
+"""The search stage: the query language, planning (corrections, homonym readings, roots, prefixes), compiling
+into :mod:`searchkit.compiled` queries, hits, snippets and explain. Engine-neutral: a backend ranks."""
 
+from .compile import Compiled, QueryCompiler
 from .explain import Explanation, WordExplanation, explain
+from .plan import QueryPlan
 from .query import parse
-from .searcher import Hit, SearchResults, compile_query, search
+from .results import Hit, SearchResults
+from .run import compile_query, marked_document, search
 from .snippets import Fragment, Snippet, Span
 
-__all__ = ["Explanation", "Fragment", "Hit", "SearchResults", "Snippet", "Span", "compile_query", "explain", "parse", "search", "WordExplanation"]
+__all__ = ["Compiled", "Explanation", "Fragment", "Hit", "QueryCompiler", "QueryPlan", "SearchResults", "Snippet",
+           "Span", "WordExplanation", "compile_query", "explain", "marked_document", "parse", "search"]

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh import query as wq
-
-from ..errors import QueryError, SearchkitError
-from ..index import IndexStore
-from ..index.schema import TEXT_FIELDS
-from . import query as ast
-from .query import positive_leaves
-from .searcher import compiler as query_compiler, highlight_terms, word_terms
+from ..analysis import get_analyzer
+from ..backends import SearchContext
+from ..compiled import TEXT_FIELDS
+from ..errors import DocumentNotFoundError, QueryError
+from ..settings import Settings
+from .compile import QueryCompiler
+from .query import parse, positive_leaves
+from .run import highlight_terms
 from .snippets import Span, find_matches
 
 
@@ -56,37 +56,31 @@ class Explanation:
                 "words": [w.to_json(self.texts) for w in self.words]}
 
 
-def explain(store: IndexStore, text: str, doc_id: str) -> Explanation:
+def explain(context: SearchContext, settings: Settings, text: str, doc_id: str) -> Explanation:
     """Explain the score of document ``doc_id`` for the query ``text``."""
-    searcher = store.searcher()
-    docnum = searcher.document_number(id=doc_id)
+    docnum = context.find("id", doc_id)
     if docnum is None:
-        raise SearchkitError(f"no document with id {doc_id!r} in {store.path}")
-    fields = searcher.stored_fields(docnum)
-    compiler = query_compiler(store)
-    tree = ast.parse(text)
-    total = _score(store, compiler.compile(tree, text).query, doc_id)
-    terms_of = word_terms(store.settings.analyzer)
+        raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+    document = context.stored(docnum)
+    fields = {"title": document.title, "body": document.body}
+    compiler = QueryCompiler(context, settings)
+    tree = parse(text)
+    total = context.score(compiler.compile(tree, text).query, docnum)
+    analyzer = get_analyzer(settings.analyzer)
     # A title made up from the first sentence is stored for display but not indexed: nothing in it can match.
-    indexed = {name for name in TEXT_FIELDS if searcher.reader().doc_field_length(docnum, name)}
+    indexed = {name for name in TEXT_FIELDS if context.field_length(docnum, name)}
     words = []
     for leaf in positive_leaves(tree):
         try:
             compiled = compiler.compile(leaf, text)
         except QueryError:
             continue  # a stop word: nothing indexed, nothing scored
-        terms_by_field = highlight_terms(store, compiled)
-        matches = {name: tuple(find_matches(terms_of, fields.get(name, ""), terms)) if name in indexed else ()
+        terms_by_field = highlight_terms(compiled)
+        matches = {name: tuple(find_matches(analyzer, fields[name], terms)) if name in indexed else ()
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
-        score = _score(store, compiled.matching, doc_id)
+        score = context.score(compiled.matching, docnum)
         if compiled.roots is not None and total > 0:
-            score += _score(store, compiled.roots, doc_id)
+            score += context.score(compiled.roots, docnum)
         words.append(WordExplanation(leaf.text, leaf.field, terms, matches, score))
-    texts = {name: fields.get(name, "") for name in TEXT_FIELDS}
-    return Explanation(doc_id, texts["title"], total, tuple(words), texts)
-
-
-def _score(store: IndexStore, query: wq.Query, doc_id: str) -> float:
-    results = store.searcher().search(query, filter=wq.Term("id", doc_id), limit=1)
-    return results[0].score if len(results) else 0.0
+    return Explanation(doc_id, document.title, total, tuple(words), fields)

@@ -1,17 +1,8 @@
-"""The query language, parsed into a small syntax tree. Knows nothing about Whoosh or analysis.
+"""The query language, parsed into a small syntax tree. Knows nothing about engines or analysis.
 
-    встреча президентов            words: any may match, documents matching more rank higher
-    путин AND трамп                 both;  путин OR трамп: either;  NOT трамп or -трамп: without
-    "встреча с коллегой"~2          a phrase, here with up to 2 extra words between its words
-    title:аляска  title:(a OR b)    a field: title or body (plain words search both)
-    date:2025-08  date:[2025-08-01 TO 2025-08-31]  date:[2025-01-01 TO *]
-    встреч*                         a prefix of at least 2 letters (over lemmas and word forms)
-    =стали                          this word form only (ё-insensitive), not every form of its lemmas
-    стали:сталь                     one reading of a homonym: the word, a colon, the lemma meant
-    (a OR b) AND NOT c              parentheses group
-
-Explicit AND binds tighter than OR, and both tighter than plain juxtaposition. Operators are upper case, so
-«и», «или», «and» in lower case are ordinary words. Errors carry the character position of the problem.
+The language is written out once, in :data:`SYNTAX`, which the CLI's help and the REPL show. Explicit AND binds
+tighter than OR, and both tighter than plain juxtaposition. Operators are upper case, so «и», «или», «and» in
+lower case are ordinary words. Errors carry the character position of the problem.
 """
 
 from __future__ import annotations
@@ -22,6 +13,20 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..errors import QueryError
+
+#: Every form of query, with an example: shown by ``searchkit search --help`` and the REPL's ``:fields``.
+SYNTAX = """\
+  встреча президентов            any of the words, in any form; more matches rank higher
+  путин AND трамп, a OR b        both; either
+  переговоры NOT путин, -путин   without
+  "встреча Путина и Трампа"~2    the phrase in any forms, here up to 2 more words apart
+  title:аляска, body:(a OR b)    in one field (plain words search title and body)
+  date:2025-08-12, date:2025-08  a day, a month or a year, as a filter beside words
+  date:[2025-08-01 TO 2025-08-31]  a range of dates ({…} leaves out its ends); alone: newest first
+  встреч*                        a prefix (over lemmas and word forms)
+  =стали                         this word form only
+  стали:сталь                    one reading of a homonym (word:lemma)
+  (путин OR трамп) AND аляска    parentheses group"""
 
 FIELDS = ("title", "body", "date")
 OPERATORS = ("AND", "OR", "NOT")
@@ -154,10 +159,14 @@ def _word_tokens(query: str, text: str, start: int) -> list[Token]:
             text, start = text[minuses:], start + minuses
             continue
         field = _FIELD_RE.match(text)
+        if field and field.group(1).lower() not in FIELDS:
+            # A Latin word pinned to a Latin lemma (pages:page) and an address (https://…) are words, not fields.
+            if PIN_RE.fullmatch(text) and text.isascii() or text[field.end():].startswith("//"):
+                field = None
+            else:
+                raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
         if field:
             name = field.group(1).lower()
-            if name not in FIELDS:
-                raise QueryError(f"unknown field {field.group(1)!r} (fields: {', '.join(FIELDS)})", query, start)
             tokens.append(Token("FIELD", name, start, start + field.end()))
             text, start = text[field.end():], start + field.end()
             continue

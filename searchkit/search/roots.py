@@ -20,15 +20,15 @@ idf brought down to that lemma's, or a rare one (городок for город) 
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from .ranking import bm25_idf
+from ..backends import SearchContext
+from ..compiled import bm25_idf
 
 #: Letters of a lemma that make its root: four join too many words, six leave derived words apart
-#: (nDCG@10 on XQuAD-ru, benchmarks/README.md).
+#: (benchmarks/README.md).
 ROOT_CHARS = 5
 
 #: Index terms one root stands for at most: those in most documents.
@@ -38,12 +38,11 @@ MAX_ROOT_TERMS = 256
 ROOT_SCAN = 20_000
 
 #: The share of its score a term counts with when it shares a root only with a query word's lemma without its
-#: prefix: such words are further from the query word than those derived from its lemma (nDCG@10 with
-#: distractors 0.9562 at a share of 1, 0.9569 at 0.7; benchmarks/README.md).
+#: prefix: such words are further from the query word than those derived from its lemma (benchmarks/README.md).
 UNPREFIXED_SHARE = 0.7
 
-#: Terms of roots remembered per index reader (one commit), about 60 bytes each: looking terms up in the index
-#: is most of what roots cost a query.
+#: Terms of roots remembered per commit (by its search context): looking terms up in the index is most of what
+#: roots cost a query.
 CACHED_ROOT_TERMS = 500_000
 
 
@@ -52,9 +51,6 @@ class _RootCache(OrderedDict[tuple[str, ...], tuple[Any, ...]]):
     (term, share) pairs; least recently used first, with the number of terms held (an empty answer counts one)."""
 
     held = 0
-
-
-_cache: weakref.WeakKeyDictionary[Any, _RootCache] = weakref.WeakKeyDictionary()
 
 _Value = TypeVar("_Value", bound=tuple[Any, ...])
 
@@ -65,61 +61,61 @@ def root_prefixes(lemmas: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(lemma if lemma.isdigit() else lemma[:ROOT_CHARS] for lemma in lemmas))
 
 
-def root_shares(reader, fieldname: str,  # type: ignore[no-untyped-def]
-                lemmas: Sequence[str], unprefixed: Sequence[str],
-                doc_frequency: Callable[[str, str], int]) -> tuple[tuple[str, float], ...]:
+def root_shares(context: SearchContext, fieldname: str, lemmas: Sequence[str],
+                unprefixed: Sequence[str]) -> tuple[tuple[str, float], ...]:
     """The terms of ``fieldname`` sharing a root with a query word whose index terms are ``lemmas`` (most probable
     first) and whose lemmas without their prefix are ``unprefixed``, each with the share of its score that counts:
     1, :data:`UNPREFIXED_SHARE` for the roots of ``unprefixed`` only, and less for a term rarer than the rarest of
-    ``lemmas`` in the index, whose idf is brought down to that lemma's (``doc_frequency(field, term)``);
-    remembered for the reader's later queries."""
+    ``lemmas`` in the index, whose idf is brought down to that lemma's; remembered for the commit's later
+    queries."""
     def shares() -> tuple[tuple[str, float], ...]:
-        found = dict.fromkeys(root_terms(reader, fieldname, lemmas), 1.0)
-        for term in root_terms(reader, fieldname, unprefixed):
+        found = dict.fromkeys(root_terms(context, fieldname, lemmas), 1.0)
+        for term in root_terms(context, fieldname, unprefixed):
             if len(found) >= MAX_ROOT_TERMS:
                 break
             found.setdefault(term, UNPREFIXED_SHARE)
-        documents = reader.doc_count_all()
-        frequencies = [frequency for frequency in (doc_frequency(fieldname, lemma) for lemma in lemmas) if frequency]
+        documents = context.size
+        frequencies = [frequency for frequency in (context.doc_frequency(fieldname, lemma) for lemma in lemmas)
+                       if frequency]
         if frequencies:
             ceiling = bm25_idf(documents, min(frequencies))
             for term in found:
-                idf = bm25_idf(documents, doc_frequency(fieldname, term))
-                if idf > ceiling:
-                    found[term] *= ceiling / idf
+                rarity = bm25_idf(documents, context.doc_frequency(fieldname, term))
+                if rarity > ceiling:
+                    found[term] *= ceiling / rarity
         return tuple(found.items())
 
-    return _remembered(reader, (fieldname, tuple(lemmas), tuple(unprefixed)), shares)
+    return _remembered(context, (fieldname, tuple(lemmas), tuple(unprefixed)), shares)
 
 
-def root_terms(reader, fieldname: str, lemmas: Iterable[str]) -> list[str]:  # type: ignore[no-untyped-def]
-    """The terms of ``fieldname`` in the index ``reader`` that share a root with one of ``lemmas`` (a word's index
-    terms, most probable first), at most :data:`MAX_ROOT_TERMS`."""
-    terms = dict.fromkeys(term for root in root_prefixes(lemmas) for term in _terms_of_root(reader, fieldname, root))
+def root_terms(context: SearchContext, fieldname: str, lemmas: Iterable[str]) -> list[str]:
+    """The terms of ``fieldname`` in the commit that share a root with one of ``lemmas`` (a word's index terms,
+    most probable first), at most :data:`MAX_ROOT_TERMS`."""
+    terms = dict.fromkeys(term for root in root_prefixes(lemmas)
+                          for term in _terms_of_root(context, fieldname, root))
     return list(itertools.islice(terms, MAX_ROOT_TERMS))
 
 
-def _terms_of_root(reader, fieldname: str, root: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def _terms_of_root(context: SearchContext, fieldname: str, root: str) -> tuple[str, ...]:
     """The field's terms beginning with ``root`` (only ``root`` itself when it is a number or shorter than a
-    root), the :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the reader's later
+    root), the :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the commit's later
     queries."""
     def terms() -> tuple[str, ...]:
         if len(root) < ROOT_CHARS or root.isdigit():
-            return (root,) if reader.doc_frequency(fieldname, root) else ()
-        found = [term.decode("utf-8") if isinstance(term, bytes) else term
-                 for term in itertools.islice(reader.expand_prefix(fieldname, root), ROOT_SCAN)]
+            return (root,) if context.doc_frequency(fieldname, root) else ()
+        found = list(itertools.islice(context.terms(fieldname, root), ROOT_SCAN))
         if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
-            found.sort(key=lambda term: (-reader.doc_frequency(fieldname, term), term))
+            found.sort(key=lambda term: (-context.doc_frequency(fieldname, term), term))
         return tuple(found[:MAX_ROOT_TERMS])
 
-    return _remembered(reader, (fieldname, root), terms)
+    return _remembered(context, (fieldname, root), terms)
 
 
-def _remembered(reader, key: tuple[Any, ...], compute: Callable[[], _Value]) -> _Value:  # type: ignore[no-untyped-def]
-    """``compute()``, remembered for the index ``reader`` under ``key``; the least recently used are forgotten
-    once more than :data:`CACHED_ROOT_TERMS` terms are held (an empty answer counting as one, so that words
-    found nowhere are forgotten too), except the one just asked for."""
-    cached = _cache.setdefault(reader, _RootCache())
+def _remembered(context: SearchContext, key: tuple[Any, ...], compute: Callable[[], _Value]) -> _Value:
+    """``compute()``, remembered for the commit under ``key``; the least recently used are forgotten once more
+    than :data:`CACHED_ROOT_TERMS` terms are held (an empty answer counting as one, so that words found nowhere
+    are forgotten too), except the one just asked for."""
+    cached = context.caches.setdefault("roots", _RootCache())
     value = cached.pop(key, None)
     if value is None:
         value = compute()

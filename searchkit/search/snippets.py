@@ -7,11 +7,10 @@ cover the most distinct query terms, then widened to word boundaries.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import WordTerms, iter_words
+from ..analysis import Analyzer
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
@@ -62,21 +61,22 @@ class Snippet:
         return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
 
 
-def find_matches(word_terms: WordTerms, text: str, terms: Iterable[str]) -> list[Span]:
-    """Every word of ``text`` one of whose terms (``word_terms``, the index's analysis of a word) is in
-    ``terms``, longest first where words overlap (a compound and its parts)."""
+def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Span]:
+    """Every word of ``text`` one of whose terms (the index's analysis of the word,
+    :meth:`~searchkit.analysis.WordTerms.match`) is in ``terms``, longest first where words overlap (a compound
+    and its parts)."""
     wanted = terms if isinstance(terms, (set, frozenset)) else set(terms)
     matched: dict[str, str | None] = {}  # surface form → the wanted term it has, if any
     result: list[Span] = []
-    for word in iter_words(text):
-        surface = word.surface
+    for token in analyzer.tokens(text):
+        surface = token.surface
         if surface in matched:
             term = matched[surface]
         else:
-            term = matched[surface] = next((t for t in word_terms(surface) if t in wanted), None)
+            term = matched[surface] = token.word.match(wanted)
         # Words come in text order, a compound before its parts: a part inside a marked whole is skipped.
-        if term is not None and not (result and word.start < result[-1].end):
-            result.append(Span(word.start, word.end, term, word.position))
+        if term is not None and not (result and token.start < result[-1].end):
+            result.append(Span(token.start, token.end, term, token.position))
     return result
 
 
@@ -108,9 +108,12 @@ def _best_window(matches: list[Span], width: int) -> tuple[int, int]:
     in text order, so each window stops at its first match beyond it: linear in matches for a fixed width."""
     best, best_key = (matches[0].start, matches[0].end), (-1, -1)
     for i, anchor in enumerate(matches):
-        inside = list(itertools.takewhile(lambda m: m.end - anchor.start <= width, matches[i:]))
-        if not inside:
+        last = i
+        while last < len(matches) and matches[last].end - anchor.start <= width:
+            last += 1
+        if last == i:
             continue
+        inside = matches[i:last]
         key = (len({m.term for m in inside}), len(inside))
         if key > best_key:
             best, best_key = (anchor.start, inside[-1].end), key

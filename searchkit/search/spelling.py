@@ -10,15 +10,14 @@ its paradigm closest to what was typed: «встечей» → *встреча* 
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from ..analysis import fold, get_morphology
+from ..analysis import Morphology, fold
+from ..backends import SearchContext
 
 MAX_DISTANCE = 2
 #: Index terms with the same first letter examined per word at most, so a large index answers quickly.
@@ -53,10 +52,9 @@ def closest_terms(lexicon: Sequence[str], targets: Iterable[str],
                   key=lambda item: (item[1], -item[2], item[0]))
 
 
-def reinflect(typed: str, lemma: str) -> str:
+def reinflect(morph: Morphology, typed: str, lemma: str) -> str:
     """``lemma`` in the form of its paradigm closest to the ``typed`` word (its case and number, as written),
-    with the typed word's capitalisation; the lemma itself when pymorphy3 has no paradigm for it."""
-    morph = get_morphology()
+    with the typed word's capitalisation; the lemma itself when the morphology has no paradigm for it."""
     folded = fold(typed)
     typed_tags = [parse.tag for parse in morph.parses(folded)]
     best, best_key = lemma, (distance(folded, lemma, 99), 1)
@@ -82,21 +80,19 @@ def match_case(model: str, word: str) -> str:
     return word
 
 
-#: Lexicons of the most recently used first letters kept per index reader (one commit): every letter of the
-#: Russian and Latin alphabets, about 8 MB for the 114,000 body terms of a 63,000-document index.
+#: Lexicons of the most recently used first letters kept per commit (by its search context): every letter of the
+#: Russian and Latin alphabets fits.
 CACHED_LETTERS = 64
-_lexicons: weakref.WeakKeyDictionary[Any, OrderedDict[str, list[str]]] = weakref.WeakKeyDictionary()
 
 
-def lexicon_by_first_letter(reader, fieldname: str, letter: str) -> list[str]:  # type: ignore[no-untyped-def]
+def lexicon_by_first_letter(context: SearchContext, fieldname: str, letter: str) -> list[str]:
     """The field's terms starting with ``letter`` (their texts only: reading each term's statistics would cost
-    more than comparing it), at most :data:`SCAN`; kept for the reader's later queries."""
-    cached = _lexicons.setdefault(reader, OrderedDict())
+    more than comparing it), at most :data:`SCAN`; kept for the commit's later queries."""
+    cached: OrderedDict[str, list[str]] = context.caches.setdefault("lexicons", OrderedDict())
     key = f"{fieldname}:{letter}"
     terms = cached.get(key)
     if terms is None:
-        terms = cached[key] = [term.decode("utf-8") if isinstance(term, bytes) else term
-                               for term in itertools.islice(reader.expand_prefix(fieldname, letter), SCAN)]
+        terms = cached[key] = list(itertools.islice(context.terms(fieldname, letter), SCAN))
         if len(cached) > CACHED_LETTERS:
             cached.popitem(last=False)
     cached.move_to_end(key)

@@ -8,7 +8,7 @@ filing postings (most of the cost of indexing) then run on every core, while the
 a crash or Ctrl-C before it leaves the previous TOC, and the next commit deletes the orphaned segment files.
 
 Whoosh 2.7.4 (pinned) has no public API for committing segments written elsewhere; this follows its own
-``MpWriter(multisegment=True)``, whose private methods it uses.
+``MpWriter(multisegment=True)``, whose private methods :mod:`.internals` wraps.
 """
 
 from __future__ import annotations
@@ -24,22 +24,17 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
-from ..documents import Document, Skipped
-from ..errors import IndexLockedError, SearchkitError
+from ...documents import Document, Skipped
+from ...errors import IndexLockedError, SearchkitError
+from .internals import commit_segments, drop_segment, finish_segment, pool_bytes
 
 #: Documents sent to a worker at once: large enough that inter-process overhead is small.
 BATCH_DOCS = 200
 BATCH_CHARS = 2_000_000
-#: Below this many bytes of input in all, worker processes cost more than they save.
-PARALLEL_MIN_BYTES = 2_000_000
 #: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
 WORKER_MEMORY_MB = 128
 #: Seconds between a worker's checks that the process that started it is still alive.
 ORPHAN_CHECK_SECONDS = 2.0
-
-
-def default_processes() -> int:
-    return os.cpu_count() or 1
 
 
 def prepare(document: Document, source_key: str) -> dict[str, Any]:
@@ -91,8 +86,8 @@ class Transaction:
     def schema(self) -> Schema:
         return self._writer.schema
 
-    def delete_by_term(self, fieldname: str, value: str) -> int:
-        return self._writer.delete_by_term(fieldname, value)
+    def delete(self, field: str, value: str) -> int:
+        return self._writer.delete_by_term(field, value)
 
     def add(self, document: Document, source_key: str = "") -> None:
         """Add a document; ``source_key`` ties it to the version of the file it came from."""
@@ -114,14 +109,7 @@ class Transaction:
 
     def commit(self) -> None:
         self.finish_adding()
-        writer = self._writer
-        segments = writer._merge_segments(None, None, None)  # existing segments, with this writer's deletions
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        writer._commit_toc(segments + (self._workers.segments if self._workers else []))
-        writer._finish()
+        commit_segments(self._writer, self._workers.segments if self._workers else [])
 
     def cancel(self) -> None:
         if self._workers is not None:
@@ -211,9 +199,8 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
     segments back with what was skipped. Exits by itself if its parent dies.
 
     Whoosh's writer would instead spill sorted runs to disk and merge them when the segment is finished, one
-    posting at a time in Python: on the 62,770 RusLit paragraphs that merge made indexing with two workers only
-    1.3 times as fast as stock Whoosh's single writer instead of about 2 times (Lucene flushes segments by
-    memory for the same reason)."""
+    posting at a time in Python, which took away much of what the workers gain (benchmarks/README.md); Lucene
+    flushes segments by memory for the same reason."""
     try:
         ix = storage.open_index(indexname)
         writer = _segment_writer(ix)
@@ -236,14 +223,14 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
                     continue
                 written += 1
                 in_segment += 1
-                if writer.pool.currentsize >= WORKER_MEMORY_MB * 2**20:
-                    segments.append(writer._finalize_segment())
+                if pool_bytes(writer) >= WORKER_MEMORY_MB * 2**20:
+                    segments.append(finish_segment(writer))
                     writer, in_segment = _segment_writer(ix), 0
         if in_segment:
-            segments.append(writer._finalize_segment())
+            segments.append(finish_segment(writer))
         else:
-            writer._close_segment()
-        # Not writer._finish(): it would delete the temporary folder that every writer of the index shares;
+            drop_segment(writer)
+        # Not the writer's finishing step: it would delete the temporary folder that every writer of the index shares;
         # the transaction's own writer does that once all are done.
         results.put((segments, skipped, written))
     except BaseException:  # reported to the parent, which cancels the transaction

@@ -1,0 +1,35 @@
+"""Backends: where analysed documents are stored and compiled queries ranked (see :mod:`.base`).
+
+The embedded Whoosh index (:mod:`.whoosh`) is the one backend today; :func:`open_backend` and
+:func:`create_backend` are where another is chosen by its location.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..settings import Settings
+from .base import Backend, IndexStats, Ranked, SearchContext, StoredDocument, Transaction
+
+__all__ = ["Backend", "IndexStats", "Ranked", "SearchContext", "StoredDocument", "Transaction", "create_backend",
+           "backend_exists", "open_backend"]
+
+
+def open_backend(location: str | os.PathLike[str], settings: Settings | None = None) -> Backend:
+    """The index at ``location``; ranking settings may be overridden, analyzer settings are the index's."""
+    from .whoosh import WhooshBackend
+
+    return WhooshBackend.open(location, settings)
+
+
+def create_backend(location: str | os.PathLike[str], settings: Settings | None = None) -> Backend:
+    """A new empty index at ``location``, replacing any there."""
+    from .whoosh import WhooshBackend
+
+    return WhooshBackend.create(location, settings)
+
+
+def backend_exists(location: str | os.PathLike[str]) -> bool:
+    from .whoosh import WhooshBackend
+
+    return WhooshBackend.exists(location)

@@ -1,0 +1,172 @@
+"""What a backend gives the rest of searchkit: the seam between the engine-neutral stages and an engine.
+
+Documents are analysed by :mod:`searchkit.analysis` and queries compiled by :mod:`searchkit.search` into
+:mod:`searchkit.compiled` objects without knowing which engine holds the index. A backend stores analysed
+documents and answers compiled queries with BM25F; the embedded Whoosh index (:mod:`.whoosh`) is the default,
+and a cluster engine can be added beside it by implementing these protocols, without touching analysis or query
+understanding.
+
+A backend offers:
+
+- **writing** (:class:`Transaction`): add and delete documents, all visible together at commit or not at all;
+- **one commit at a time for reading** (:class:`SearchContext`): every step of a search reads the same commit
+  through one context, which owns that commit's caches;
+- **ranking** of a compiled query: the best documents' numbers and scores, ordered by relevance or by date, and
+  the number of all matches; filters (``compiled.Filtered``) restrict what matches and add nothing to scores;
+- **term statistics** for corrections, roots and completion: document frequencies and the terms of a field in
+  alphabetical order from a prefix;
+- **stored fields** for snippets, explain and folder sync.
+
+Designed for what comes next and not all built yet: more structured filters (path, format, author) as further
+``compiled.Filter`` fields, facet counts over every match (``rank`` already computes all matches), streaming
+every hit in rank order (``rank`` with ``limit=None``), a lexicon persisted with each commit, and a ``check`` of
+an index's files with durable (fsynced) commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..compiled import Query
+from ..documents import Document, Skipped
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The best documents of a query: document numbers (in the context's numbering) and scores, best first,
+    and how many documents match in all."""
+
+    docnums: np.ndarray
+    scores: np.ndarray
+    total: int
+    #: False when ``total`` is an estimate.
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What an index keeps of a document for display and sync: the text fields as they were indexed."""
+
+    id: str
+    title: str
+    body: str
+    date: dt.date | None = None
+    path: str = ""
+    format: str = ""
+    encoding: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    path: str
+    documents: int
+    #: Distinct terms over the text fields.
+    terms: int
+    size_bytes: int
+    last_update: dt.datetime | None
+    #: The commit the figures describe.
+    generation: int = 0
+
+
+class SearchContext(Protocol):
+    """One commit of an index, as searches read it. A context is used by one thread at a time and never
+    changes; a newer commit gets a new context."""
+
+    #: The commit's number; results carry it.
+    generation: int
+    #: Live (not deleted) documents.
+    documents: int
+    #: Caches of the search stage for this commit (roots, lexicons by letter), dropped with the context.
+    caches: dict[str, Any]
+
+    def rank(self, query: Query, limit: int | None, order: str = "relevance") -> Ranked:
+        """The ``limit`` best documents for ``query`` (all, for ``None``) in ``order``
+        (:data:`searchkit.compiled.ORDERS`), and the number of all matches."""
+        ...
+
+    def score(self, query: Query, docnum: int) -> float:
+        """The score of document ``docnum`` for ``query``; 0 where it does not match."""
+        ...
+
+    def stored(self, docnum: int) -> StoredDocument: ...
+
+    def find(self, field: str, value: str) -> int | None:
+        """The number of a live document whose keyword field (``id``, ``path``, ``source_key``) is ``value``."""
+        ...
+
+    def values(self, field: str) -> Iterator[str]:
+        """Every value of a keyword field in the commit (deleted documents' too), in order."""
+        ...
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Documents having ``term`` in a text field (deleted ones included, as in the idf)."""
+        ...
+
+    def terms(self, field: str, prefix: str) -> Iterator[str]:
+        """The text field's terms starting with ``prefix``, in alphabetical order."""
+        ...
+
+    def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+        """(term, document frequency) of the text field's terms starting with ``prefix``, alphabetically."""
+        ...
+
+    def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
+        """The term's weight (its frequency, each occurrence counted by its reading's probability) in each of the
+        sorted documents ``docnums``; 0 where it does not occur."""
+        ...
+
+    def field_length(self, docnum: int, field: str) -> int:
+        """How many terms the document has in a text field (0 for a field not indexed)."""
+        ...
+
+    @property
+    def size(self) -> int:
+        """Documents in the commit, deleted ones included (the count the idf is taken over)."""
+        ...
+
+
+class Transaction(Protocol):
+    """Deletions and additions that become visible together when the transaction's block ends, or not at all."""
+
+    #: Documents written, and those that could not be analysed; final after :meth:`finish_adding`.
+    written: int
+    skipped: list[Skipped]
+
+    def add(self, document: Document, source_key: str = "") -> None:
+        """Add a document; ``source_key`` ties it to the version of the file it came from."""
+        ...
+
+    def delete(self, field: str, value: str) -> int:
+        """Delete the documents whose keyword field (``id``, ``path``) is ``value``; how many there were."""
+        ...
+
+    def finish_adding(self) -> None: ...
+
+
+class Backend(Protocol):
+    """An index in one engine: its settings, its latest commit for reading, and its single writer."""
+
+    #: Where the index is (a folder for the embedded index).
+    location: str
+    settings: Settings
+
+    def context(self) -> SearchContext:
+        """The latest commit, for the calling thread."""
+        ...
+
+    def transaction(self, processes: int = 1) -> AbstractContextManager[Transaction]:
+        """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C. With
+        ``processes`` > 1, added documents are analysed by that many worker processes."""
+        ...
+
+    def stats(self) -> IndexStats: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,106 @@
+"""Every private Whoosh name the backend relies on, in one place, for the one Whoosh version it was written for.
+
+Whoosh 2.7.4 (pinned) has no public API for three things the backend needs: decoding a posting list block by
+block into arrays (its matchers decode one posting at a time in Python), reading a segment's field lengths and
+deletions as arrays, and committing segments written by other processes (which its own ``MpWriter`` does with
+the private methods used here). Another Whoosh version may change any of these, so importing this module checks
+the version first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import whoosh
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from ...errors import SearchkitError
+
+#: The Whoosh version whose internals this module reads.
+WHOOSH_VERSION = (2, 7, 4)
+
+if whoosh.__version__ != WHOOSH_VERSION:
+    raise SearchkitError(f"searchkit's index needs Whoosh {'.'.join(map(str, WHOOSH_VERSION))}, found "
+                         f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
+
+__all__ = ["W3LeafMatcher", "commit_segments", "deleted_documents", "finish_segment", "drop_segment",
+           "length_bytes", "pool_bytes", "posting_blocks", "tree_matcher"]
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+def posting_blocks(matcher: W3LeafMatcher) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(document numbers, weights) of each block of a posting list, decoded as whole arrays (the matcher's own
+    reading decodes the delta-coded numbers one at a time)."""
+    while matcher.is_active():
+        matcher._read_data()
+        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+        ids = np.asarray(raw_ids, dtype=np.int64)
+        if not matcher._byteids:
+            ids = np.cumsum(ids)
+        count = matcher._blocklength
+        if raw_weights is None:
+            weights = np.ones(count)
+        elif isinstance(raw_weights, float):
+            weights = np.full(count, raw_weights)
+        else:
+            weights = np.asarray(raw_weights, dtype=np.float64)
+        yield ids, weights
+        matcher._next_block()
+
+
+def length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
+    """A segment's one-byte field lengths, read as one array."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(0, dtype=np.uint8)
+    count = min(column._count, reader.doc_count_all())
+    return np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+
+
+def deleted_documents(reader: SegmentReader) -> Iterator[int]:
+    """The numbers of a segment's deleted documents."""
+    return iter(reader._perdoc.deleted_docs())
+
+
+def tree_matcher(query: Any, subqueries: list[Any], matcher_class: type, searcher: Any, context: Any,
+                 **options: Any) -> Any:
+    """A compound query's matchers joined into a balanced tree of ``matcher_class``, as Whoosh's own compound
+    queries build theirs."""
+    reader = searcher.reader()
+    return query._tree_matcher(subqueries, matcher_class, searcher, context, lambda q: q.estimate_size(reader),
+                               **options)
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+def finish_segment(writer: SegmentWriter) -> Any:
+    """Write out the writer's segment and return it, for a commit to list."""
+    return writer._finalize_segment()
+
+
+def drop_segment(writer: SegmentWriter) -> None:
+    """Close a writer's segment that received no documents; nothing of it is listed."""
+    writer._close_segment()
+
+
+def pool_bytes(writer: SegmentWriter) -> int:
+    """Memory (Whoosh's estimate) that the writer's postings take so far."""
+    return writer.pool.currentsize
+
+
+def commit_segments(writer: SegmentWriter, others: list[Any]) -> None:
+    """Commit the writer's deletions and documents together with segments written by other processes: the
+    existing segments (small ones merged, with the deletions applied), the writer's own, and ``others``, in one
+    new table of contents. The writer's lock is released and its temporary files removed."""
+    segments = writer._merge_segments(None, None, None)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(segments + others)
+    writer._finish()

@@ -1,0 +1,295 @@
+"""BM25F ranking with array arithmetic: compiled queries scored over whole posting lists at once.
+
+Whoosh matches a query by stepping through its postings one document at a time in Python. Here a term's
+postings are decoded block by block into NumPy arrays (document numbers, and the term's BM25 score in each
+document, computed with Whoosh's own formula, statistics and lossy field lengths), kept in a bounded cache for
+the commit being searched, and a compiled query of terms, OR, AND, AND NOT, AND MAYBE and DisMax is evaluated
+into one score per document. The scores are Whoosh's up to float rounding, ties go to the lower document number
+as in Whoosh, and the number of hits is exact.
+
+Phrases and the ``=form`` operator, which need positions, are matched and scored by Whoosh's own matchers
+(:func:`.translate.to_whoosh`) inside such a tree. Dates, for filters and for ordering by date, are read once
+per commit into an array.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from ... import compiled as cq
+from ...compiled import bm25_idf
+from ..base import Ranked
+from .internals import W3LeafMatcher, deleted_documents, length_bytes, posting_blocks
+from .translate import to_whoosh
+
+#: Postings kept decoded per commit, over all cached terms: 24 bytes each (number, weight, score).
+CACHED_POSTINGS = 4_000_000
+
+#: Document frequencies remembered per commit.
+CACHED_FREQUENCIES = 200_000
+
+#: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+#: The day number of an undated document: before every date, so filters never pass it.
+UNDATED = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One term's postings: document numbers (ascending), the term's weight in each, and its BM25 score there."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    scores: np.ndarray
+
+
+class ArrayRanker:
+    """Scores compiled queries for one searcher (one commit of the index) with its BM25F parameters, so both ways
+    of ranking use the same ones. Owned by the commit's context, so it is used by one thread at a time."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        weighting = searcher.weighting
+        if not isinstance(weighting, BM25F):
+            raise TypeError(f"the array ranker scores with BM25F, not {type(weighting).__name__}")
+        self.k1 = weighting.K1
+        self.b = weighting.B
+        self.size = searcher.doc_count_all()
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self._leaves = [(reader, offset) for reader, offset in self._reader.leaf_readers()]
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._cached = 0
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._live = self._live_documents()
+        self._days: np.ndarray | None = None
+
+    # --- ranking ------------------------------------------------------------------------------------------------
+
+    def rank(self, query: cq.Query, limit: int | None, order: str = "relevance") -> Ranked:
+        """The ``limit`` best documents for ``query`` in ``order`` (all of them for ``None``). A query of filters
+        alone matches the documents that pass them, each scoring 0."""
+        if isinstance(query, cq.Filtered) and query.query is None:
+            scores = np.zeros(self.size)
+            matched = self._passing(query.filters)
+            if self._live is not None:
+                matched &= self._live > 0
+            matching = np.flatnonzero(matched)
+        else:
+            scores = self.dense(query)
+            if self._live is not None:
+                scores *= self._live
+            matching = np.flatnonzero(scores)
+        wanted = len(matching) if limit is None else max(0, min(limit, len(matching)))
+        if order == "relevance":
+            best = self._best(matching, scores, wanted)
+        else:
+            days = self.days()[matching]
+            dated = days != UNDATED
+            # Dated documents first, by date (newest or oldest first), then by score, then by number.
+            newest_first = -days if order == "newest" else days
+            best = matching[np.lexsort((matching, -scores[matching], newest_first, ~dated))][:wanted]
+        return Ranked(best, scores[best], len(matching))
+
+    @staticmethod
+    def _best(matching: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
+        if wanted < len(matching):
+            # Every document scoring at least the wanted-th best score, so ties at the cut are decided as below.
+            cut = np.partition(scores[matching], len(matching) - wanted)[len(matching) - wanted]
+            candidates = matching[scores[matching] >= cut]
+        else:
+            candidates = matching
+        order = np.lexsort((candidates, -scores[candidates]))[:wanted]
+        return candidates[order]
+
+    def dense(self, query: cq.Query) -> np.ndarray:
+        """Scores of every document for ``query``, deleted documents included: a fresh array the caller may
+        change."""
+        if isinstance(query, cq.Term):
+            scores = np.zeros(self.size)
+            found = self.postings(query.field, query.text)
+            scores[found.ids] = found.scores
+        elif isinstance(query, cq.DisMax):
+            scores = np.zeros(self.size)
+            for part in query.parts:
+                if isinstance(part, cq.Term):
+                    found = self.postings(part.field, part.text)
+                    scores[found.ids] = np.maximum(scores[found.ids], found.scores * part.boost)
+                else:
+                    np.maximum(scores, self.dense(part), out=scores)
+        elif isinstance(query, cq.Or):
+            scores = np.zeros(self.size)
+            for part in query.parts:
+                if isinstance(part, cq.Term):
+                    found = self.postings(part.field, part.text)
+                    scores[found.ids] += found.scores * part.boost
+                else:
+                    scores += self.dense(part)
+        elif isinstance(query, cq.And):
+            scores = np.zeros(self.size)
+            matched = np.ones(self.size, dtype=bool)
+            for part in query.parts:
+                found = self.dense(part)
+                scores += found
+                matched &= found > 0
+            scores[~matched] = 0.0
+        elif isinstance(query, cq.AndMaybe):
+            scores = self.dense(query.required)
+            matched = scores > 0
+            scores[matched] += self.dense(query.optional)[matched]
+        elif isinstance(query, cq.AndNot):
+            scores = self.dense(query.positive)
+            scores[self.dense(query.negative) > 0] = 0.0
+        elif isinstance(query, cq.Filtered):
+            scores = self.dense(query.query) if query.query is not None else np.ones(self.size)
+            scores[~self._passing(query.filters)] = 0.0
+        elif isinstance(query, cq.DateRange):
+            return np.where(self._in_range(query), query.boost, 0.0)
+        elif isinstance(query, (cq.Phrase, cq.FormInText, cq.TermNotAmong)):
+            return self._whoosh_scores(query)  # its matcher applies its boost
+        elif isinstance(query, cq.Nothing):
+            return np.zeros(self.size)
+        else:
+            raise TypeError(f"not a compiled query: {query!r}")
+        if query.boost != 1.0:
+            scores *= query.boost
+        return scores
+
+    def _whoosh_scores(self, query: cq.Query) -> np.ndarray:
+        """A part matched and scored by Whoosh, one that needs positions."""
+        scores = np.zeros(self.size)
+        whoosh_query = to_whoosh(query)
+        for subsearcher, offset in self._searcher.leaf_searchers():
+            matcher = whoosh_query.matcher(subsearcher, subsearcher.context(needs_current=True))
+            while matcher.is_active():
+                scores[offset + matcher.id()] = matcher.score()
+                matcher.next()
+        return scores
+
+    # --- filters and dates ----------------------------------------------------------------------------------------
+
+    def _passing(self, filters: tuple[cq.Filter, ...]) -> np.ndarray:
+        """Whether each document passes every filter (one of each filter's alternatives)."""
+        passing = np.ones(self.size, dtype=bool)
+        for condition in filters:
+            any_of = np.zeros(self.size, dtype=bool)
+            for alternative in condition.alternatives:
+                any_of |= self._in_range(alternative)
+            passing &= any_of
+        return passing
+
+    def _in_range(self, dates: cq.DateRange) -> np.ndarray:
+        days = self.days()
+        inside = days != UNDATED
+        if dates.start is not None:
+            inside &= days >= dates.start.toordinal()
+        if dates.end is not None:
+            inside &= days <= dates.end.toordinal()
+        return inside
+
+    def days(self) -> np.ndarray:
+        """Each document's date as a day number (``date.toordinal()``), :data:`UNDATED` where it has none; read
+        once per commit from the date field's terms."""
+        if self._days is None:
+            days = np.full(self.size, UNDATED, dtype=np.int64)
+            field = self._searcher.schema["date"]
+            for term in field.sortable_terms(self._reader, "date"):
+                day = field.from_bytes(term).date().toordinal()
+                days[np.fromiter(self._reader.postings("date", term).all_ids(), dtype=np.int64)] = day
+            self._days = days
+        return self._days
+
+    # --- postings -----------------------------------------------------------------------------------------------
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        """The term's postings over all segments, deleted documents included (they are masked after scoring)."""
+        key = (fieldname, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        ids, weights = self._read_postings(fieldname, text)
+        found = Postings(ids, weights, self._bm25(fieldname, text, ids, weights) if len(ids) else weights)
+        self._postings[key] = found
+        self._cached += len(ids)
+        while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
+            _, dropped = self._postings.popitem(last=False)
+            self._cached -= len(dropped.ids)
+        return found
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents with the term (deleted ones included, as in Whoosh's idf), remembered for the commit: the
+        corrections ask for every query word's, and Whoosh looks each up in every segment."""
+        key = (fieldname, text)
+        frequency = self._frequencies.get(key)
+        if frequency is None:
+            if len(self._frequencies) >= CACHED_FREQUENCIES:
+                self._frequencies.clear()
+            frequency = self._frequencies[key] = self._reader.doc_frequency(fieldname, text)
+        return frequency
+
+    def weights(self, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
+        """The term's weight in each of the documents ``docnums`` (sorted), 0 where it does not occur."""
+        found = self.postings(fieldname, text)
+        weights = np.zeros(len(docnums))
+        if len(found.ids):
+            at = np.minimum(np.searchsorted(found.ids, docnums), len(found.ids) - 1)
+            present = found.ids[at] == docnums
+            weights[present] = found.weights[at[present]]
+        return weights
+
+    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
+        field lengths."""
+        idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
+        average = self._reader.field_length(fieldname) / (self.size or 1) or 1
+        lengths = self._field_lengths(fieldname)[ids]
+        k1, b = self.k1, self.b
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+
+    def _read_postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for reader, offset in self._leaves:
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
+                matcher = matcher.child
+            if not isinstance(matcher, W3LeafMatcher):
+                raise TypeError(f"postings of {fieldname}:{text} in an unknown format ({type(matcher).__name__})")
+            for ids, weights in posting_blocks(matcher):
+                id_parts.append(ids + offset)
+                weight_parts.append(weights)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of the field, as Whoosh's scorer sees it (decoded from its byte)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            codes = np.zeros(self.size, dtype=np.uint8)
+            for reader, offset in self._leaves:
+                column = length_bytes(reader, fieldname)
+                codes[offset:offset + len(column)] = column
+            lengths = self._lengths[fieldname] = _LENGTHS[codes]
+        return lengths
+
+    def _live_documents(self) -> np.ndarray | None:
+        """1 for documents not deleted, 0 for deleted ones; None when no segment has deletions."""
+        if not any(reader.has_deletions() for reader, _ in self._leaves):
+            return None
+        live = np.ones(self.size)
+        for reader, offset in self._leaves:
+            for docnum in deleted_documents(reader):
+                live[offset + docnum] = 0.0
+        return live

@@ -1,0 +1,24 @@
+"""Files → documents: one reader per format, all yielding the same :class:`Document` or a :class:`Skipped`.
+
+A reader turns decoded text into documents; this package also finds files in folders, decodes bytes and pulls
+metadata (title, date) out of the text. Nothing here knows about the index: the indexer decides what to do with
+what is read.
+
+- :mod:`.model`: the documents, the skipped files and records, and the metadata taken from a text;
+- :mod:`.decoding`: bytes → text, whole files and record files a line at a time;
+- :mod:`.registry`: the reader of each file name extension, and the reading of one file;
+- :mod:`.formats`: one module per format, each registering its reader;
+- :mod:`.discovery`: the files under a folder, their fingerprints, and loading a whole folder.
+"""
+
+from __future__ import annotations
+
+from . import formats  # noqa: F401  (its modules register the readers)
+from .decoding import MAX_RECORD_BYTES
+from .discovery import find_files, fingerprint, load
+from .model import MAX_DOCUMENT_CHARS, TITLE_MAX_CHARS, Document, Skipped, SourceFile, Unreadable, make_document
+from .registry import MAX_FILE_BYTES, READERS, cannot_read, check_stat, read_file, read_source, read_stream
+
+__all__ = ["MAX_DOCUMENT_CHARS", "MAX_FILE_BYTES", "MAX_RECORD_BYTES", "READERS", "TITLE_MAX_CHARS", "Document",
+           "Skipped", "SourceFile", "Unreadable", "cannot_read", "check_stat", "find_files", "fingerprint", "load",
+           "make_document", "read_file", "read_source", "read_stream"]

@@ -1,0 +1,155 @@
+"""The readers of the supported formats, by file name extension, and the reading of one file through them.
+
+Each module of :mod:`.formats` registers its reader with :func:`whole_file_reader` or :func:`record_reader`,
+so a new format is one new module there. A whole-file reader gets the file's decoded text, its id and its
+encoding; a record reader gets the file's lines (:class:`~.decoding.Lines`). Both yield documents, and a
+:class:`~.model.Skipped` for each record they cannot use.
+
+Memory stays bounded whatever the files hold: a whole-file format (txt, md, html, json) over
+:data:`MAX_FILE_BYTES` is refused from its size on disk without being read, and a record format (jsonl, csv),
+which may be much larger, is read a line at a time, each line at most :data:`~.decoding.MAX_RECORD_BYTES`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import Callable, Iterator, KeysView
+from dataclasses import dataclass
+from functools import partial
+from typing import IO
+
+from ..errors import DocumentError
+from .decoding import Lines, decode
+from .model import Document, Skipped, SourceFile, Unreadable, size_text
+
+#: Whole-file formats larger than this are not read: one such "document" would not be useful to search and
+#: would cost memory out of proportion. Record formats (jsonl, csv) may be larger; each record is limited.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+#: Decoded text, file id, encoding → documents and skipped records.
+WholeFileReader = Callable[[str, str, str], Iterator[Document | Skipped]]
+#: A record file's lines → documents and skipped records.
+RecordReader = Callable[[Lines], Iterator[Document | Skipped]]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How the files with one extension are read."""
+
+    #: Reads a file, open as a binary stream, into documents; a problem with the content raises ``ValueError``.
+    read: Callable[[SourceFile, IO[bytes]], Iterator[Document | Skipped]]
+    #: The file is read into memory whole, so it is refused over :data:`MAX_FILE_BYTES`.
+    whole_file: bool
+    #: Said in parentheses after the refusal of a file of this format that is too large.
+    too_large_hint: str = ""
+
+
+_readers: dict[str, Reader] = {}
+#: Every supported file name extension (lower case, with its dot).
+READERS: KeysView[str] = _readers.keys()
+
+
+def whole_file_reader(*extensions: str, too_large_hint: str = "") -> Callable[[WholeFileReader], WholeFileReader]:
+    """Register the decorated function as the reader of files with these extensions, read whole and decoded."""
+    def register(read: WholeFileReader) -> WholeFileReader:
+        _add(extensions, Reader(partial(_read_whole_file, read), whole_file=True, too_large_hint=too_large_hint))
+        return read
+    return register
+
+
+def record_reader(*extensions: str) -> Callable[[RecordReader], RecordReader]:
+    """Register the decorated function as the reader of files with these extensions, read a line at a time."""
+    def register(read: RecordReader) -> RecordReader:
+        _add(extensions, Reader(partial(_read_records, read), whole_file=False))
+        return read
+    return register
+
+
+def _add(extensions: tuple[str, ...], reader: Reader) -> None:
+    for extension in extensions:
+        if extension in _readers:
+            raise ValueError(f"two readers for {extension} files")
+        _readers[extension] = reader
+
+
+def reader_for(suffix: str) -> Reader | None:
+    """The reader of files with this extension (``.txt``, in any case), None for an unsupported one."""
+    return _readers.get(suffix.lower())
+
+
+def check_stat(source: SourceFile, info: os.stat_result) -> Skipped | None:
+    """Why a file is not to be read at all, judged from its ``stat`` alone: it is not a regular file (a pipe or
+    a device could block or never end), or it is a whole-file format over :data:`MAX_FILE_BYTES`."""
+    if not stat.S_ISREG(info.st_mode):
+        return Skipped(source.id, "not a regular file")
+    suffix = source.path.suffix.lower()
+    reader = reader_for(suffix)
+    if (reader is None or reader.whole_file) and info.st_size > MAX_FILE_BYTES:
+        hint = f" ({reader.too_large_hint})" if reader and reader.too_large_hint else ""
+        return Skipped(source.id, f"file is {size_text(info.st_size)}, over the {size_text(MAX_FILE_BYTES)} limit "
+                                  f"for a {suffix} file{hint}")
+    return None
+
+
+def cannot_read(file_id: str, error: OSError) -> Unreadable:
+    return Unreadable(file_id, f"cannot read: {error.strerror or error}")
+
+
+def read_source(source: SourceFile) -> Iterator[Document | Skipped]:
+    """Read one file from disk into documents; any problem becomes a :class:`Skipped` naming the file (and the
+    line, for a record)."""
+    try:
+        info = source.path.stat()
+        refused = check_stat(source, info)
+        if refused:
+            yield refused
+            return
+        with open(source.path, "rb") as stream:
+            yield from read_stream(source, stream)
+    except OSError as error:
+        yield cannot_read(source.id, error)
+
+
+def read_file(source: SourceFile, data: bytes) -> Iterator[Document | Skipped]:
+    """:func:`read_stream` over bytes already in memory."""
+    return read_stream(source, io.BytesIO(data))
+
+
+def read_stream(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:
+    """Read one file, open as a binary ``stream``, into documents: a whole-file format up to its size limit
+    only, a record format a line at a time. Any problem with the content becomes a :class:`Skipped`; an
+    ``OSError`` from the stream is raised."""
+    reader = reader_for(source.path.suffix)
+    if reader is None:
+        yield Skipped(source.id, f"unsupported format {source.path.suffix or '(no extension)'!r}")
+        return
+    found = False
+    try:
+        for item in reader.read(source, stream):
+            found = True
+            yield item
+    except ValueError as error:
+        found = True
+        yield Skipped(source.id, str(error))
+    if not found:
+        yield Skipped(source.id, "no records in the file")
+
+
+def _read_whole_file(read: WholeFileReader, source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # it grew since its size was checked
+        raise DocumentError(f"file is over the {size_text(MAX_FILE_BYTES)} limit for a {source.path.suffix} file")
+    text, encoding = decode(data)
+    if not text.strip():
+        yield Skipped(source.id, "empty file")
+        return
+    yield from read(text, source.id, encoding)
+
+
+def _read_records(read: RecordReader, source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:
+    lines = Lines(stream, source.id)
+    yield from read(lines)
+    if not lines.content:
+        yield Skipped(source.id, "empty file")

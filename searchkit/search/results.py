@@ -1,0 +1,89 @@
+"""What a search returns: ranked hits with snippets, the number of all matches, and what was done to the query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+from .plan import QueryPlan
+from .snippets import Snippet, Span
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked document. Highlights are character offsets into ``title`` and the stored body."""
+
+    rank: int
+    score: float
+    id: str
+    title: str
+    date: dt.date | None
+    path: str
+    format: str
+    snippet: Snippet
+    title_highlights: tuple[Span, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "path": self.path,
+            "format": self.format,
+            "title_highlights": [[s.start, s.end] for s in self.title_highlights],
+            "snippet": {
+                "text": self.snippet.marked(lambda word: word),
+                "fragments": [
+                    {"start": f.start, "end": f.end, "text": f.text,
+                     "highlights": [{"start": s.start, "end": s.end, "form": f.text[s.start - f.start:s.end - f.start],
+                                     "term": s.term} for s in f.highlights]}
+                    for f in self.snippet.fragments
+                ],
+            },
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults(Sequence[Hit]):
+    """The hits shown, as a sequence (``for hit in results``, ``results[0]``, ``len(results)``), with the number
+    of all matches in ``total`` and what was done to the query in ``plan``."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    seconds: float
+    offset: int = 0
+    #: False when ``total`` is an estimate.
+    total_exact: bool = True
+    #: What was done to the query: ``query`` above is ``plan.query``, what was searched; ``plan.original`` is
+    #: what was typed.
+    plan: QueryPlan | None = None
+    #: The commit of the index that answered: every hit comes from it.
+    generation: int = 0
+    #: How the hits are ordered: ``relevance``, or ``newest`` first for a query of filters alone.
+    order: str = field(default="relevance")
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        return self.hits[index]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def to_json(self) -> dict[str, Any]:
+        plan = self.plan or QueryPlan(self.query, self.query)
+        return {"query": self.query, "total": self.total, "total_exact": self.total_exact, "offset": self.offset,
+                "order": self.order, "generation": self.generation, "seconds": round(self.seconds, 4),
+                "plan": plan.to_json(), "hits": [hit.to_json() for hit in self.hits]}
