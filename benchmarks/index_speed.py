@@ -44,12 +44,13 @@ def timed(build: Callable[[Path], None]) -> tuple[float, float, int]:
 
 def searchkit_build(records: list[dict[str, Any]], processes: int) -> Callable[[Path], None]:
     from searchkit import Index, Settings
-    from searchkit.analysis import fold, get_morphology
+    from searchkit.analysis import fold, get_analyzer, get_morphology
 
     def build(path: Path) -> None:
         # Every run starts cold, like a fresh process: otherwise runs after the first would find their word forms
         # in the lemma cache (with processes > 1 the workers are forked from here and would inherit it too).
         get_morphology().weighted_terms.cache_clear()
+        get_analyzer.cache_clear()
         fold.cache_clear()
         with Index.create(path, settings=Settings()) as ix:
             added = ix.add(records, processes=processes)
@@ -58,7 +59,7 @@ def searchkit_build(records: list[dict[str, Any]], processes: int) -> Callable[[
 
 
 def baseline_build(records: list[dict[str, Any]]) -> Callable[[Path], None]:
-    from searchkit.index.store import WRITER_MEMORY_MB
+    from searchkit.backends.whoosh.store import WRITER_MEMORY_MB
 
     def build(path: Path) -> None:
         baseline_index(path, records, limitmb=WRITER_MEMORY_MB).close()

@@ -10,7 +10,7 @@ from .backends import IndexStats, StoredDocument
 from .documents import Document, Skipped
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
-                     IndexNotFoundError, NotFoundError, QueryError, SearchkitError)
+                     IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
 from .index import Progress, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
@@ -22,5 +22,5 @@ __version__ = "0.1.0"
 __all__ = ["AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
-           "SearchkitError", "Settings", "Skipped", "Snippet", "Span", "StoredDocument", "SyncReport",
+           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "StoredDocument", "SyncReport",
            "__version__", "analyze", "default_index_dir", "lex_query"]

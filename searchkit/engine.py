@@ -72,6 +72,10 @@ class Index:
         return Path(self._backend.location)
 
     @property
+    def closed(self) -> bool:
+        return self._backend.closed
+
+    @property
     def settings(self) -> Settings:
         return self._backend.settings
 

@@ -2,6 +2,7 @@
 the CLI prints it as one line, the library raises it.
 
     SearchkitError
+    ├── SettingsError (ValueError)            an analyzer or ranking setting out of its range
     ├── DocumentError (ValueError)            a document or record that cannot be indexed as given
     ├── NotFoundError (LookupError)
     │   ├── IndexNotFoundError (FileNotFoundError)   no index where one was asked for
@@ -18,6 +19,10 @@ from __future__ import annotations
 
 class SearchkitError(Exception):
     """Base class of every error searchkit reports to its user."""
+
+
+class SettingsError(SearchkitError, ValueError):
+    """An analyzer or ranking setting that is not one of its choices or out of its range."""
 
 
 class DocumentError(SearchkitError, ValueError):

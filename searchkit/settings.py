@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingsError
+
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
 SCHEMA_VERSION = 6
 
@@ -42,7 +44,7 @@ class AnalyzerSettings:
 
     def __post_init__(self) -> None:
         if self.terms not in TERM_MODES:
-            raise ValueError(f"terms={self.terms!r}: choose one of {', '.join(TERM_MODES)}")
+            raise SettingsError(f"terms={self.terms!r}: choose one of {', '.join(TERM_MODES)}")
 
 
 TERM_MODES = ("weighted-lemmas", "all-lemmas", "top-lemma", "lemmas+stem", "stem", "form")
@@ -52,13 +54,10 @@ TERM_MODES = ("weighted-lemmas", "all-lemmas", "top-lemma", "lemmas+stem", "stem
 class RankingSettings:
     """BM25F parameters, per-field boosts and the weight of roots, applied at query time.
 
-    The defaults are chosen on the XQuAD-ru development questions (benchmarks/README.md). k1 and b move nDCG@10
-    by a few thousandths only; 1.0 and 0.5 are the pair that kept every set ahead of every peer before roots
-    (0.9 and 0.4 fell behind bm25s on sentences). With roots at 0.9 (0.7 and 1.1 are 0.001 to 0.002 lower on
-    sentences): paragraphs / sentences / with 62,770 distractors 0.9678 / 0.8466 / 0.9569; by lemmas alone
-    (``root_weight=0``) paragraphs and sentences are 0.9615 / 0.8266. A title usually repeats in the body, so
-    matching it in both fields already weighs it double, and a further boost made titled distractors outrank the
-    answers (nDCG@10 0.945 with boost 1, 0.920 with boost 2).
+    The defaults are chosen on the XQuAD-ru development questions; benchmarks/README.md gives the figures. k1 and
+    b move nDCG@10 by a few thousandths only, and 1.0 and 0.5 are the pair that keeps every set ahead of every peer;
+    a root weight a little below 1 does best. A title usually repeats in the body, so matching it in both fields
+    already weighs it double, and a further boost made titled distractors outrank the answers.
     """
 
     k1: float = 1.0
@@ -72,10 +71,10 @@ class RankingSettings:
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name}={value!r}: a ranking parameter is a number ≥ 0")
+                raise SettingsError(f"{name}={value!r}: a ranking parameter is a number ≥ 0")
             if name.endswith("_boost") and value == 0:
                 # Matching a field that counts for nothing: search the other one with «body:» or «title:».
-                raise ValueError(f"{name}=0: a field boost is a number > 0")
+                raise SettingsError(f"{name}=0: a field boost is a number > 0")
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ def test_indexing_a_single_file(make_index: MakeIndex, docs: Path) -> None:
 def test_progress_callback(make_index: MakeIndex, docs: Path) -> None:
     seen = []
     make_index().index_path(docs, progress=seen.append)
-    assert seen and seen[-1].files_done == seen[-1].files_total == 3
+    assert [p.files_done for p in seen] == [1, 2, 3]  # after each file, though all three make one commit
+    assert seen[-1].files_done == seen[-1].files_total == 3
     assert seen[-1].documents == 3
     assert seen[-1].bytes_done == seen[-1].bytes_total > 0
 

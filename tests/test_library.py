@@ -105,7 +105,60 @@ def test_library_errors(tmp_path: Path) -> None:
 
 
 def test_public_names() -> None:
+    for name in searchkit.__all__:
+        assert hasattr(searchkit, name), name
     for name in ("Index", "Document", "Skipped", "Hit", "SearchResults", "Snippet", "Settings", "AnalyzerSettings",
                  "RankingSettings", "QueryError", "IndexNotFoundError", "IndexLockedError", "IncompatibleIndexError",
-                 "SearchkitError", "__version__"):
-        assert hasattr(searchkit, name), name
+                 "DocumentError", "DocumentNotFoundError", "SettingsError", "SearchkitError", "__version__"):
+        assert name in searchkit.__all__, name
+
+
+def test_results_are_the_sequence_of_hits_shown(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "index") as ix:
+        ix.add(NEWS + [{"id": f"more-{n}", "text": f"Встреча номер {n} прошла на площади."} for n in range(5)])
+        results = ix.search("встреча", limit=3)
+    assert len(results) == len(results.hits) == 3 and results.total == 6
+    assert list(results) == results.hits and results[0] is results.hits[0] and results[-1].rank == 3
+    assert [hit.rank for hit in results[1:]] == [2, 3]
+    assert results.generation > 0 and results.to_json()["generation"] == results.generation
+
+
+def test_explain_document_complete_and_delete(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "index") as ix:
+        ix.add(NEWS)
+        explanation = ix.explain("встречи в Анкоридже", "summit")
+        assert explanation.score == pytest.approx(ix.search("встречи в Анкоридже")[0].score)
+        assert {w.text for w in explanation.words} == {"встречи", "Анкоридже"}
+        document, spans = ix.document("summit", "встреча Анкоридж")
+        assert document.title == "Встреча в Анкоридже" and document.date == dt.date(2025, 8, 15)
+        assert [document.body[s.start:s.end] for s in spans] == ["встречу", "Анкоридже"]
+        assert ix.document("summit")[1] == ()
+        assert ("встреча", 1) in ix.complete("встр")
+        assert ix.complete("ЁЛ") == [("елка", 1)]  # folded: case and ё
+        assert ix.delete(["steel", "no-such-id"]) == 1
+        assert ix.search("сталь").total == 0 and ix.doc_count() == 2
+        assert sorted(d.id for d in ix.documents()) == ["summit", "tree"]
+        with pytest.raises(searchkit.DocumentNotFoundError, match="'steel'") as missing:
+            ix.document("steel")
+        assert isinstance(missing.value, LookupError)
+        with pytest.raises(searchkit.DocumentNotFoundError):
+            ix.explain("сталь", "steel")
+
+
+def test_errors_are_one_hierarchy_with_the_built_ins(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError) as missing:
+        Index.open(tmp_path / "missing")
+    assert isinstance(missing.value, FileNotFoundError) and isinstance(missing.value, searchkit.NotFoundError)
+    assert str(missing.value).startswith("no searchkit index in")
+    with Index.create(tmp_path / "index") as ix:
+        with pytest.raises(searchkit.DocumentError, match="'text'") as bad:
+            ix.add([{"id": "x"}])
+        assert isinstance(bad.value, ValueError)
+        with pytest.raises(ValueError):  # a QueryError is a ValueError too
+            ix.search("title:(Аляска")
+    with pytest.raises(searchkit.SettingsError, match="k1"):
+        searchkit.RankingSettings(k1=-1)
+    assert issubclass(searchkit.IndexLockedError, TimeoutError)
+    for error in (searchkit.DocumentError, searchkit.NotFoundError, searchkit.IndexLockedError,
+                  searchkit.IncompatibleIndexError, searchkit.QueryError, searchkit.SettingsError):
+        assert issubclass(error, searchkit.SearchkitError)

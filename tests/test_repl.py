@@ -148,3 +148,24 @@ def test_real_repl_on_a_pseudo_terminal(corpus_index_path, tmp_path):
     finally:
         child.close(force=True)
     assert (tmp_path / "searchkit" / "history").is_file()
+
+
+def test_switching_index_closes_only_the_ones_the_prompt_opened(corpus_index_path, tmp_path):
+    other = tmp_path / "other"
+    with Index.create(other) as made:
+        made.add([{"id": "letter", "text": "Письмо архивариуса о встрече."}])
+    with Index.open(corpus_index_path) as first:
+        out = io.StringIO()
+        repl = Repl(first, console=Console(file=out, width=100, color_system=None), history=InMemoryHistory(),
+                    input=None, output=DummyOutput())
+        repl.handle(f":index {other}")
+        switched = repl.index
+        assert switched is not first and "1 documents" in out.getvalue()
+        repl.handle("архивариус")
+        assert "letter" in out.getvalue()
+        repl.handle(f":index {corpus_index_path}")
+        assert switched.closed  # the prompt's own index, closed when it moved on
+        second = repl.index
+        repl.close()
+        assert second.closed and not first.closed
+        assert first.search("Анкоридж").total > 0  # the caller's index stays open

@@ -384,6 +384,34 @@ def test_date_combined_with_words(corpus_index: Index) -> None:
     assert "brief-1" in ids(corpus_index, "встреча AND date:[* TO 2025-07-31]")
 
 
+def test_a_date_beside_words_filters_and_adds_nothing_to_the_score(corpus_index: Index) -> None:
+    words = corpus_index.search("встреча Анкоридж", limit=50)
+    dated = corpus_index.search("date:[2025-08-01 TO 2025-08-31] встреча Анкоридж", limit=50)
+    assert {hit.id for hit in dated} == {hit.id for hit in words} & AUGUST_2025 != set()
+    assert all(hit.date is not None and (hit.date.year, hit.date.month) == (2025, 8) for hit in dated)
+    scores = {hit.id: hit.score for hit in words}
+    assert [(hit.id, round(hit.score, 9)) for hit in dated] == \
+        [(hit.id, round(scores[hit.id], 9)) for hit in words if hit.id in AUGUST_2025]
+    alone = {hit.id: hit.score for hit in corpus_index.search("Анкоридж", limit=50)}
+    joined = corpus_index.search("Анкоридж AND date:2025-08", limit=50)
+    assert len(joined) == 2 and all(hit.score == pytest.approx(alone[hit.id]) for hit in joined)
+    # An explicit OR keeps a date one more alternative: documents of that day, or with the word.
+    either = ids(corpus_index, "date:2025-08-12 OR пирог")
+    assert either == {SEED_ID} | ids(corpus_index, "пирог") and len(either) > 1
+
+
+def test_two_dates_are_alternatives_and_dates_alone_list_newest_first(corpus_index: Index) -> None:
+    two = corpus_index.search("date:2024 date:2025-08 Анкоридж", limit=50)
+    assert {hit.id for hit in two} == ids(corpus_index, "Анкоридж") & (ids(corpus_index, "date:2024") | AUGUST_2025)
+    listed = corpus_index.search("date:[2024-01-01 TO *]", limit=50)
+    assert listed.order == "newest" and listed.total == len(listed) > 3
+    dates = [hit.date for hit in listed]
+    assert None not in dates and dates == sorted(dates, reverse=True)
+    assert corpus_index.search("Анкоридж").order == "relevance"
+    excluded = corpus_index.search("date:2025-08 -Анкоридж", limit=50)
+    assert {hit.id for hit in excluded} == AUGUST_2025 - ids(corpus_index, "Анкоридж") == {PERSEIDS_ID}
+
+
 def test_prefix(corpus_index: Index) -> None:
     results = corpus_index.search("встреч*", limit=50)
     found = {hit.id for hit in results.hits}

@@ -157,6 +157,8 @@ class Backend(Protocol):
     #: Where the index is (a folder for the embedded index).
     location: str
     settings: Settings
+    #: Set by :meth:`close`; a closed backend answers nothing more.
+    closed: bool
 
     def context(self) -> SearchContext:
         """The latest commit, for the calling thread."""

@@ -53,6 +53,7 @@ class WhooshBackend:
         self._local = threading.local()
         self._contexts: weakref.WeakSet[WhooshContext] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self.closed = False
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -97,6 +98,7 @@ class WhooshBackend:
         return cls(path, ix, stored)
 
     def close(self) -> None:
+        self.closed = True
         with self._lock:
             for context in list(self._contexts):
                 context.close()
@@ -110,6 +112,8 @@ class WhooshBackend:
         """This thread's context on the latest commit. A stale one is replaced, not refreshed: Whoosh's refresh
         can keep showing documents deleted since. A commit by another process can delete the table of contents
         being opened; opening is then retried on the newer one."""
+        if self.closed:
+            raise SearchkitError(f"the index in {self.path} is closed")
         current: WhooshContext | None = getattr(self._local, "context", None)
         for attempt in range(OPEN_ATTEMPTS):
             try:
