@@ -6,7 +6,7 @@ here; ARCHITECTURE.md at the repository's root maps the package.
 """
 
 from .analysis import AnalyzedToken, analyze
-from .backends import IndexStats, StoredDocument
+from .backends import IndexStats
 from .documents import Document, Skipped
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
@@ -22,5 +22,5 @@ __version__ = "0.1.0"
 __all__ = ["AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
-           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "StoredDocument", "SyncReport",
+           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
            "__version__", "analyze", "default_index_dir", "lex_query"]

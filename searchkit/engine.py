@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import AnalyzedToken, analyze, fold
-from .backends import Backend, IndexStats, StoredDocument, backend_exists, create_backend, open_backend
+from .backends import Backend, IndexStats, backend_exists, create_backend, open_backend
 from .compiled import Filtered
 from .documents import Document
 from .errors import DocumentError
@@ -102,7 +102,7 @@ class Index:
         matched and the word's share of the score. Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
         return explain(self._backend.context(), self.settings, query, doc_id)
 
-    def document(self, doc_id: str, query: str | None = None) -> tuple[StoredDocument, tuple[Span, ...]]:
+    def document(self, doc_id: str, query: str | None = None) -> tuple[Document, tuple[Span, ...]]:
         """The stored document ``doc_id`` and, with a ``query``, every word of its body that the query matches.
         Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
         return marked_document(self._backend.context(), self.settings, doc_id, query)
@@ -116,7 +116,7 @@ class Index:
         found.sort(key=lambda item: (-item[1], item[0]))
         return found[:limit]
 
-    def documents(self) -> Iterator[StoredDocument]:
+    def documents(self) -> Iterator[Document]:
         """Every document of the latest commit, in the order they were added."""
         context = self._backend.context()
         for docnum in context.rank(Filtered(None, ()), None).docnums.tolist():

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 
 from ..settings import Settings
-from .base import Backend, IndexStats, Ranked, SearchContext, StoredDocument, Transaction
+from .base import Backend, IndexStats, Ranked, SearchContext, Transaction
 
-__all__ = ["Backend", "IndexStats", "Ranked", "SearchContext", "StoredDocument", "Transaction", "create_backend",
+__all__ = ["Backend", "IndexStats", "Ranked", "SearchContext", "Transaction", "create_backend",
            "backend_exists", "open_backend"]
 
 

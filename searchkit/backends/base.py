@@ -51,20 +51,6 @@ class Ranked:
 
 
 @dataclass(frozen=True)
-class StoredDocument:
-    """What an index keeps of a document for display and sync: the text fields as they were indexed."""
-
-    id: str
-    title: str
-    body: str
-    date: dt.date | None = None
-    path: str = ""
-    format: str = ""
-    encoding: str = ""
-    hash: str = ""
-
-
-@dataclass(frozen=True)
 class IndexStats:
     path: str
     documents: int
@@ -96,7 +82,9 @@ class SearchContext(Protocol):
         """The score of document ``docnum`` for ``query``; 0 where it does not match."""
         ...
 
-    def stored(self, docnum: int) -> StoredDocument: ...
+    def stored(self, docnum: int) -> Document:
+        """A document as it was indexed (its title as shown, though a title made up from the text is not indexed)."""
+        ...
 
     def find(self, field: str, value: str) -> int | None:
         """The number of a live document whose keyword field (``id``, ``path``, ``source_key``) is ``value``."""

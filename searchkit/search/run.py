@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 
 from ..analysis import Analyzer, get_analyzer
-from ..backends import SearchContext, StoredDocument
+from ..backends import SearchContext
 from ..compiled import TEXT_FIELDS
+from ..documents import Document
 from ..errors import DocumentNotFoundError, QueryError
 from ..settings import Settings
 from .compile import Compiled, QueryCompiler
@@ -106,7 +107,7 @@ def highlight_terms(compiled: Compiled) -> dict[str, set[str]]:
 
 
 def marked_document(context: SearchContext, settings: Settings, doc_id: str,
-                    text: str | None = None) -> tuple[StoredDocument, tuple[Span, ...]]:
+                    text: str | None = None) -> tuple[Document, tuple[Span, ...]]:
     """A document and every word of its body that the query ``text`` matches (none without a query), to show it
     whole."""
     docnum = context.find("id", doc_id)
@@ -119,7 +120,7 @@ def marked_document(context: SearchContext, settings: Settings, doc_id: str,
     return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms))
 
 
-def _hit(analyzer: Analyzer, rank: int, score: float, document: StoredDocument,
+def _hit(analyzer: Analyzer, rank: int, score: float, document: Document,
          highlight: dict[str, set[str]]) -> Hit:
     body_matches = find_matches(analyzer, document.body, highlight["body"]) if highlight.get("body") else []
     title_matches = find_matches(analyzer, document.title, highlight["title"]) if highlight.get("title") else []

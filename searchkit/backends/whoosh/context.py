@@ -16,7 +16,8 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from ...compiled import Query
-from ..base import Ranked, StoredDocument
+from ...documents import Document
+from ..base import Ranked
 from .ranking import ArrayRanker
 
 
@@ -64,10 +65,10 @@ class WhooshContext:
 
     # --- documents ------------------------------------------------------------------------------------------
 
-    def stored(self, docnum: int) -> StoredDocument:
+    def stored(self, docnum: int) -> Document:
         fields = self.searcher.stored_fields(docnum)
         date = fields.get("date")
-        return StoredDocument(
+        return Document(
             id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
             date=date.date() if isinstance(date, dt.datetime) else None, path=fields.get("path", ""),
             format=fields.get("format", ""), encoding=fields.get("encoding", ""), hash=fields.get("hash", ""))
