@@ -59,11 +59,6 @@ class Compiled:
     def query(self) -> cq.Query:
         return self.matching if self.roots is None else cq.AndMaybe(self.matching, self.roots)
 
-    @property
-    def filters_only(self) -> bool:
-        """A query of filters alone, which lists the documents that pass them."""
-        return isinstance(self.matching, cq.Filtered) and self.matching.query is None
-
 
 class QueryCompiler:
     """Compiles queries against one commit (``context``): ``prefix*`` expands over its terms with a bound,
