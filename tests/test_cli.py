@@ -196,6 +196,16 @@ def test_analyze_prints_lemmas() -> None:
         assert word in result.stdout, word
 
 
+def test_analyze_follows_the_index_analyzer_settings(tmp_path: Path) -> None:
+    from searchkit import AnalyzerSettings, Settings
+
+    Index.create(tmp_path / "stems", Settings(analyzer=AnalyzerSettings(terms="stem", stopwords=False))).close()
+    stems = json.loads(run("analyze", "--json", "--index", str(tmp_path / "stems"), "встречами и").stdout)
+    assert [t["terms"] for t in stems] == [["встреч"], ["и"]]  # Snowball stems, no stop words
+    missing = run("analyze", "--index", str(tmp_path / "missing"), "встречами")
+    assert missing.exit_code == 2 and "no searchkit index" in missing.stderr
+
+
 def test_analyze_json() -> None:
     result = run("analyze", "--json", "Стали ли встречей в Ростове-на-Дону")
     assert result.exit_code == 0, result.stderr

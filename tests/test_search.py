@@ -412,6 +412,15 @@ def test_two_dates_are_alternatives_and_dates_alone_list_newest_first(corpus_ind
     assert {hit.id for hit in excluded} == AUGUST_2025 - ids(corpus_index, "Анкоридж") == {PERSEIDS_ID}
 
 
+def test_an_address_and_a_latin_pin_are_words_not_fields(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add([{"id": "code", "text": "Исходный код лежит на https://github.com/slovoforma/searchkit, пишите нам."},
+            {"id": "other", "text": "Репозитории на github есть у многих проектов."}])
+    assert ids(ix, "https://github.com/slovoforma") == {"code"}  # its words in a row, as a phrase
+    assert ids(ix, "projects:project") == ids(ix, "projects") == set()
+    assert ids(ix, "github:github") == {"code", "other"}
+
+
 def test_prefix(corpus_index: Index) -> None:
     results = corpus_index.search("встреч*", limit=50)
     found = {hit.id for hit in results.hits}
