@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..settings import AnalyzerSettings
 from .morphology import Morphology, Reading, get_morphology
@@ -37,32 +38,28 @@ def needs_exact_term(form: str, terms: tuple[str, ...]) -> bool:
     return not (len(terms) == 1 and terms[0] == form)
 
 
-@dataclass(frozen=True, slots=True)
-class WordTerms:
+class WordTerms(NamedTuple):
     """What one word is indexed and searched under: its folded form, whether it is a stop word, and the weighted
-    lemmas (or stems) the morphology gives the folded form, most probable first.
+    lemmas (or stems) the morphology gives the folded form, most probable first. Made once per surface form
+    (:meth:`Analyzer.word` remembers them), so everything a caller asks of a word is computed here.
 
-    ``weighted`` is filled for a stop word too (the corrections weigh a word by its lemmas' documents whatever it
-    is), while :attr:`terms`, what the index holds, is empty for one."""
+    ``weighted`` and ``lemmas`` are filled for a stop word too (the corrections weigh a word by its lemmas'
+    documents whatever it is), while :attr:`terms`, what the index holds, is empty for one."""
 
     folded: str
     stopword: bool
     weighted: tuple[tuple[str, float], ...]
+    #: The morphology's terms of the form, stop word or not.
+    lemmas: tuple[str, ...]
+    #: The index terms of the word: its lemmas, none for a stop word or a word folded away.
+    terms: tuple[str, ...]
+    #: The word's exact-form term (``=стали``), whether or not the index has it.
+    exact: str
 
-    @property
-    def lemmas(self) -> tuple[str, ...]:
-        """The morphology's terms of the form, stop word or not."""
-        return tuple(term for term, _ in self.weighted)
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        """The index terms of the word: its lemmas, none for a stop word or a word folded away."""
-        return () if self.stopword else self.lemmas
-
-    @property
-    def exact(self) -> str:
-        """The word's exact-form term (``=стали``), whether or not the index has it."""
-        return exact_term(self.folded)
+    @classmethod
+    def of(cls, folded: str, stopword: bool, weighted: tuple[tuple[str, float], ...]) -> WordTerms:
+        lemmas = tuple(term for term, _ in weighted)
+        return cls(folded, stopword, weighted, lemmas, () if stopword else lemmas, exact_term(folded))
 
     @property
     def has_exact_term(self) -> bool:
@@ -78,10 +75,9 @@ class WordTerms:
         return self.exact if self.terms and self.exact in wanted else None
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of a text, ``text[start:end] == surface``, with its position (parts of a compound follow it) and
-    its analysis."""
+    its analysis. A tuple, since texts are split into millions of them."""
 
     surface: str
     start: int
@@ -119,17 +115,17 @@ class Analyzer:
     def _analyse(self, surface: str) -> WordTerms:
         folded = fold(surface)
         if not folded:  # a lone stress mark or soft hyphen
-            return WordTerms(folded, False, ())
-        return WordTerms(folded, folded in self._stopwords, self.morphology.weighted_terms(folded))
+            return WordTerms.of(folded, False, ())
+        return WordTerms.of(folded, folded in self._stopwords, self.morphology.weighted_terms(folded))
 
     def tokens(self, text: str) -> Iterator[Token]:
         """Every word of ``text`` (a compound, then its parts) with its analysis; words folded away to nothing
         are left out, their positions kept."""
-        word = self.word
-        for found in iter_words(text):
-            terms = word(found.surface)
+        memo, word = self._memo, self.word
+        for surface, start, end, position in iter_words(text):
+            terms = memo.get(surface) or word(surface)
             if terms.folded:
-                yield Token(found.surface, found.start, found.end, found.position, terms)
+                yield Token(surface, start, end, position, terms)
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import Analyzer
+from ..analysis import Analyzer, iter_words
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
@@ -68,15 +68,17 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
     wanted = terms if isinstance(terms, (set, frozenset)) else set(terms)
     matched: dict[str, str | None] = {}  # surface form → the wanted term it has, if any
     result: list[Span] = []
-    for token in analyzer.tokens(text):
-        surface = token.surface
+    analysed = analyzer.word
+    # The words themselves rather than analyzer.tokens(): a shown document is split anew for every query, and
+    # each distinct form is looked up once.
+    for surface, start, end, position in iter_words(text):
         if surface in matched:
             term = matched[surface]
         else:
-            term = matched[surface] = token.word.match(wanted)
+            term = matched[surface] = analysed(surface).match(wanted)
         # Words come in text order, a compound before its parts: a part inside a marked whole is skipped.
-        if term is not None and not (result and token.start < result[-1].end):
-            result.append(Span(token.start, token.end, term, token.position))
+        if term is not None and not (result and start < result[-1].end):
+            result.append(Span(start, end, term, position))
     return result
 
 
