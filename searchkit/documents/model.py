@@ -8,11 +8,12 @@ here knows about the index: the indexer decides what to do with what is read.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,19 @@ class Document:
     #: The title was made from the first sentence because the document has none of its own: it is shown,
     #: but not indexed as a title, since boosting a copy of the body's first words would skew ranking.
     title_guessed: bool = False
+    #: Who wrote it, from the format's metadata (a Word file's core properties, a book's author, a mail's From).
+    author: str = ""
+    #: The language its metadata declares (``ru``), if any.
+    language: str = ""
+    #: Where each page after the first begins in ``body`` (character offsets), for a paged format (PDF).
+    pages: tuple[int, ...] = ()
+    #: The file's modification time: shown, and used for ordering by date where the document has no date of its
+    #: own; never taken for the document's date.
+    modified: dt.datetime | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (from 1) that the character at ``offset`` of the body is on; None for an unpaged document."""
+        return page_at(self.pages, offset)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], *, default_id: str = "", path: str = "", format: str = "",
@@ -86,16 +100,44 @@ class Unreadable(Skipped):
     """A file whose reading failed; documents read from it before the failure are not the whole file."""
 
 
+class Unsupported(Skipped):
+    """A file of a type no reader takes, counted by its extension."""
+
+    @property
+    def extension(self) -> str:
+        return Path(self.path).suffix.lower() or "(no extension)"
+
+
+class Excluded(Skipped):
+    """A file or folder left out on purpose: hidden, or matched by an exclusion pattern; counted, not listed."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How files are read, chosen per run: ``html`` is ``main`` (an article's main text, without menus, footers
+    and "read also" blocks) or ``full`` (every visible text of the page)."""
+
+    html: str = "main"
+
+    def __post_init__(self) -> None:
+        if self.html not in HTML_MODES:
+            raise DocumentError(f"html={self.html!r}: choose one of {', '.join(HTML_MODES)}")
+
+
+HTML_MODES = ("main", "full")
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file found under an indexed root: ``id`` is its stable path relative to the root's parent."""
 
     path: Path
     id: str
+    options: ReadOptions = ReadOptions()
 
 
 def make_document(doc_id: str, title: str | None, body: str, date: dt.date | None, path: str, format: str,
-                  encoding: str) -> Document:
+                  encoding: str, *, author: str = "", language: str = "", pages: tuple[int, ...] = ()) -> Document:
     """A document with its content hash, which changes exactly when what is indexed changes. A ``None``
     title is guessed from the body (see :attr:`Document.title_guessed`)."""
     if len(body) > MAX_DOCUMENT_CHARS:
@@ -103,8 +145,42 @@ def make_document(doc_id: str, title: str | None, body: str, date: dt.date | Non
                          f"{MAX_DOCUMENT_CHARS:,}")
     guessed = title is None
     title = guess_title(body) if title is None else title
-    digest = hashlib.sha1(f"{title}\x00{date}\x00{body}".encode("utf-8", "surrogatepass")).hexdigest()
-    return Document(doc_id, title, body, date, path, format, encoding, digest, guessed)
+    return Document(doc_id, title, body, date, path, format, encoding, content_hash(title, date, body, author),
+                    guessed, author, language, pages)
+
+
+def content_hash(title: str, date: dt.date | None, body: str, author: str = "") -> str:
+    """The SHA-1 of what is indexed of a document."""
+    return hashlib.sha1(f"{title}\x00{date}\x00{body}\x00{author}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def with_file_facts(document: Document, name: str, modified: dt.datetime | None) -> Document:
+    """A document read from a file, with the file's modification time, and the date its name holds
+    (``2025-08-12-putin-kim.txt``) when the document has none of its own."""
+    date = document.date or date_in_name(name)
+    if date == document.date and modified == document.modified:
+        return document
+    return replace(document, date=date, modified=modified,
+                   hash=content_hash(document.title, date, document.body, document.author))
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """The page (from 1) of the character at ``offset``, where ``pages`` are the offsets at which pages 2, 3, …
+    begin; None when there are no pages."""
+    return bisect.bisect_right(pages, offset) + 1 if pages else None
+
+
+def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """Page texts as one body, pages apart by a blank line, and the offsets where pages 2, 3, … begin."""
+    body, starts, at = [], [], 0
+    for number, text in enumerate(pages):
+        if number:
+            body.append("\n\n")
+            at += 2
+            starts.append(at)
+        body.append(text)
+        at += len(text)
+    return "".join(body), tuple(starts)
 
 
 def size_text(n: int) -> str:
@@ -128,6 +204,20 @@ def parse_date(value: Any, where: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise DocumentError(f"{where}: date {value!r} is not YYYY-MM-DD") from None
+
+
+_NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """A date written in a file name: ``2025-08-12-putin-kim.txt``, ``отчёт_2024.12.20.docx``, ``20250812.pdf``."""
+    match = _NAME_DATE_RE.search(Path(name).name)
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        return None
 
 
 def find_date(value: str) -> dt.date | None:

@@ -1,9 +1,10 @@
 """The readers of the supported formats, by file name extension, and the reading of one file through them.
 
-Each module of :mod:`.formats` registers its reader with :func:`whole_file_reader` or :func:`record_reader`,
-so a new format is one new module there. A whole-file reader gets the file's decoded text, its id and its
-encoding; a record reader gets the file's lines (:class:`~.decoding.Lines`). Both yield documents, and a
-:class:`~.model.Skipped` for each record they cannot use.
+Each module of :mod:`.formats` registers its reader with :func:`whole_file_reader`, :func:`record_reader` or
+:func:`binary_reader`, so a new format is one new module there. A whole-file reader gets the file's decoded text,
+the file and its encoding; a record reader gets the file's lines (:class:`~.decoding.Lines`); a binary reader
+(Word, PDF, e-books, mail) gets the file and its bytes as a stream. All yield documents, and a
+:class:`~.model.Skipped` for each part they cannot use; a problem with the whole file raises ``ValueError``.
 
 Memory stays bounded whatever the files hold: a whole-file format (txt, md, html, json) over
 :data:`MAX_FILE_BYTES` is refused from its size on disk without being read, and a record format (jsonl, csv),
@@ -12,6 +13,7 @@ which may be much larger, is read a line at a time, each line at most :data:`~.d
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import stat
@@ -22,16 +24,18 @@ from typing import IO
 
 from ..errors import DocumentError
 from .decoding import Lines, decode
-from .model import Document, Skipped, SourceFile, Unreadable, size_text
+from .model import Document, Skipped, SourceFile, Unreadable, Unsupported, size_text, with_file_facts
 
 #: Whole-file formats larger than this are not read: one such "document" would not be useful to search and
 #: would cost memory out of proportion. Record formats (jsonl, csv) may be larger; each record is limited.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
-#: Decoded text, file id, encoding → documents and skipped records.
-WholeFileReader = Callable[[str, str, str], Iterator[Document | Skipped]]
+#: Decoded text, the file, encoding → documents and skipped records.
+WholeFileReader = Callable[[str, SourceFile, str], Iterator[Document | Skipped]]
 #: A record file's lines → documents and skipped records.
 RecordReader = Callable[[Lines], Iterator[Document | Skipped]]
+#: The file and its bytes, as a binary stream → documents and skipped parts.
+BinaryReader = Callable[[SourceFile, IO[bytes]], Iterator[Document | Skipped]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class Reader:
     whole_file: bool
     #: Said in parentheses after the refusal of a file of this format that is too large.
     too_large_hint: str = ""
+    #: The format's name and the library that reads it, for ``searchkit index --formats``.
+    name: str = ""
+    library: str = ""
 
 
 _readers: dict[str, Reader] = {}
@@ -51,18 +58,30 @@ _readers: dict[str, Reader] = {}
 READERS: KeysView[str] = _readers.keys()
 
 
-def whole_file_reader(*extensions: str, too_large_hint: str = "") -> Callable[[WholeFileReader], WholeFileReader]:
+def whole_file_reader(*extensions: str, name: str, library: str = "Python's standard library",
+                      too_large_hint: str = "") -> Callable[[WholeFileReader], WholeFileReader]:
     """Register the decorated function as the reader of files with these extensions, read whole and decoded."""
     def register(read: WholeFileReader) -> WholeFileReader:
-        _add(extensions, Reader(partial(_read_whole_file, read), whole_file=True, too_large_hint=too_large_hint))
+        _add(extensions, Reader(partial(_read_whole_file, read), True, too_large_hint, name, library))
         return read
     return register
 
 
-def record_reader(*extensions: str) -> Callable[[RecordReader], RecordReader]:
+def record_reader(*extensions: str, name: str,
+                  library: str = "Python's standard library") -> Callable[[RecordReader], RecordReader]:
     """Register the decorated function as the reader of files with these extensions, read a line at a time."""
     def register(read: RecordReader) -> RecordReader:
-        _add(extensions, Reader(partial(_read_records, read), whole_file=False))
+        _add(extensions, Reader(partial(_read_records, read), False, "", name, library))
+        return read
+    return register
+
+
+def binary_reader(*extensions: str, name: str, library: str,
+                  whole_file: bool = True) -> Callable[[BinaryReader], BinaryReader]:
+    """Register the decorated function as the reader of files with these extensions, given their bytes; a
+    ``whole_file`` format is refused over :data:`MAX_FILE_BYTES` (a mailbox, read a message at a time, is not)."""
+    def register(read: BinaryReader) -> BinaryReader:
+        _add(extensions, Reader(read, whole_file, "", name, library))
         return read
     return register
 
@@ -74,9 +93,27 @@ def _add(extensions: tuple[str, ...], reader: Reader) -> None:
         _readers[extension] = reader
 
 
-def reader_for(suffix: str) -> Reader | None:
-    """The reader of files with this extension (``.txt``, in any case), None for an unsupported one."""
-    return _readers.get(suffix.lower())
+def reader_for(name: str) -> Reader | None:
+    """The reader of a file of this name, by its longest registered extension (``.fb2.zip`` before ``.zip``, in
+    any case); None for an unsupported one."""
+    lowered = name.lower()
+    found = [extension for extension in _readers if lowered.endswith(extension)]
+    return _readers[max(found, key=len)] if found else None
+
+
+def extension_of(name: str) -> str:
+    """The registered extension a file name ends with, else its last suffix (``.xlsx``), lower case."""
+    lowered = name.lower()
+    found = [extension for extension in _readers if lowered.endswith(extension)]
+    return max(found, key=len) if found else (os.path.splitext(lowered)[1] or "(no extension)")
+
+
+def formats() -> list[tuple[str, list[str], str]]:
+    """(format, its extensions, the library that reads it) of every supported format, as registered."""
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for extension, reader in _readers.items():
+        by_name.setdefault((reader.name, reader.library), []).append(extension)
+    return [(name, extensions, library) for (name, library), extensions in by_name.items()]
 
 
 def check_stat(source: SourceFile, info: os.stat_result) -> Skipped | None:
@@ -84,8 +121,8 @@ def check_stat(source: SourceFile, info: os.stat_result) -> Skipped | None:
     a device could block or never end), or it is a whole-file format over :data:`MAX_FILE_BYTES`."""
     if not stat.S_ISREG(info.st_mode):
         return Skipped(source.id, "not a regular file")
-    suffix = source.path.suffix.lower()
-    reader = reader_for(suffix)
+    suffix = extension_of(source.path.name)
+    reader = reader_for(source.path.name)
     if (reader is None or reader.whole_file) and info.st_size > MAX_FILE_BYTES:
         hint = f" ({reader.too_large_hint})" if reader and reader.too_large_hint else ""
         return Skipped(source.id, f"file is {size_text(info.st_size)}, over the {size_text(MAX_FILE_BYTES)} limit "
@@ -106,8 +143,10 @@ def read_source(source: SourceFile) -> Iterator[Document | Skipped]:
         if refused:
             yield refused
             return
+        modified = dt.datetime.fromtimestamp(info.st_mtime).astimezone()
         with open(source.path, "rb") as stream:
-            yield from read_stream(source, stream)
+            for item in read_stream(source, stream):
+                yield with_file_facts(item, source.path.name, modified) if isinstance(item, Document) else item
     except OSError as error:
         yield cannot_read(source.id, error)
 
@@ -121,9 +160,9 @@ def read_stream(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Sk
     """Read one file, open as a binary ``stream``, into documents: a whole-file format up to its size limit
     only, a record format a line at a time. Any problem with the content becomes a :class:`Skipped`; an
     ``OSError`` from the stream is raised."""
-    reader = reader_for(source.path.suffix)
+    reader = reader_for(source.path.name)
     if reader is None:
-        yield Skipped(source.id, f"unsupported format {source.path.suffix or '(no extension)'!r}")
+        yield Unsupported(source.id, f"unsupported type {extension_of(source.path.name)}")
         return
     found = False
     try:
@@ -140,12 +179,13 @@ def read_stream(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Sk
 def _read_whole_file(read: WholeFileReader, source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:  # it grew since its size was checked
-        raise DocumentError(f"file is over the {size_text(MAX_FILE_BYTES)} limit for a {source.path.suffix} file")
+        raise DocumentError(f"file is over the {size_text(MAX_FILE_BYTES)} limit for a "
+                            f"{extension_of(source.path.name)} file")
     text, encoding = decode(data)
     if not text.strip():
         yield Skipped(source.id, "empty file")
         return
-    yield from read(text, source.id, encoding)
+    yield from read(text, source, encoding)
 
 
 def _read_records(read: RecordReader, source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipped]:

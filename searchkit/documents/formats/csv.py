@@ -15,7 +15,7 @@ from .records import read_record
 csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_BYTES))
 
 
-@record_reader(".csv")
+@record_reader(".csv", name="CSV")
 def read_csv(lines: Lines) -> Iterator[Document | Skipped]:
     """CSV with a header row naming ``text`` (required) and optionally ``id``, ``title``, ``date``; the
     dialect (``,``, ``;`` or tab) is guessed from the file's beginning. Blank rows are passed over."""

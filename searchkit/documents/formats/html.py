@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from ..model import Document, find_date, make_document, split_date_prefix
+from ..model import Document, SourceFile, find_date, make_document, split_date_prefix
 from ..registry import whole_file_reader
 
 
@@ -74,8 +74,8 @@ _BLANK_LINES_RE = re.compile(r"\n\s*\n\s*")
 _SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
-@whole_file_reader(".html", ".htm")
-def read_html(text: str, file_id: str, encoding: str) -> Iterator[Document]:
+@whole_file_reader(".html", ".htm", name="HTML")
+def read_html(text: str, source: SourceFile, encoding: str) -> Iterator[Document]:
     """HTML: visible text only (scripts, styles and <head> dropped, entities decoded); title from <title>,
     else the first <h1>, else the first line."""
     parser = _HTMLText()
@@ -86,4 +86,4 @@ def read_html(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     prefix_date, body = split_date_prefix(body)
     title = " ".join(parser.title.split()) or " ".join(parser.h1.split()) or None
     date = find_date(parser.date) or prefix_date
-    yield make_document(file_id, title, body, date, file_id, "html", encoding)
+    yield make_document(source.id, title, body, date, source.id, "html", encoding)

@@ -10,7 +10,7 @@ from ..registry import record_reader
 from .records import parse_json, read_record
 
 
-@record_reader(".jsonl", ".ndjson")
+@record_reader(".jsonl", ".ndjson", name="JSON Lines")
 def read_jsonl(lines: Lines) -> Iterator[Document | Skipped]:
     """JSON Lines: one object per line; a malformed line is skipped with its number, the rest are read."""
     for line in lines:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Document, find_date, make_document, split_date_prefix
+from ..model import Document, SourceFile, find_date, make_document, split_date_prefix
 from ..registry import whole_file_reader
 
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -14,8 +14,8 @@ _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKUP_RE = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)|[*_`~]{1,3}", re.MULTILINE)
 
 
-@whole_file_reader(".md", ".markdown")
-def read_markdown(text: str, file_id: str, encoding: str) -> Iterator[Document]:
+@whole_file_reader(".md", ".markdown", name="Markdown")
+def read_markdown(text: str, source: SourceFile, encoding: str) -> Iterator[Document]:
     """Markdown: title from front matter or the first heading; markup dropped, link texts kept."""
     meta: dict[str, str] = {}
     front = _MD_FRONT_MATTER_RE.match(text)
@@ -29,4 +29,4 @@ def read_markdown(text: str, file_id: str, encoding: str) -> Iterator[Document]:
     body = _MD_MARKUP_RE.sub("", _MD_LINK_RE.sub(r"\1", text)).strip()
     title = meta.get("title") or (heading.group(1) if heading else None)
     date = find_date(meta.get("date", "")) or prefix_date
-    yield make_document(file_id, title, body, date, file_id, "md", encoding)
+    yield make_document(source.id, title, body, date, source.id, "md", encoding)
