@@ -7,7 +7,7 @@ here; ARCHITECTURE.md at the repository's root maps the package.
 
 from .analysis import AnalyzedToken, analyze
 from .backends import IndexStats
-from .documents import Document, Skipped
+from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
                      IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
@@ -19,8 +19,8 @@ from .settings import AnalyzerSettings, RankingSettings, Settings
 
 __version__ = "0.1.0"
 
-__all__ = ["AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
+__all__ = ["HTML_MODES", "AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
            "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
-           "__version__", "analyze", "default_index_dir", "lex_query"]
+           "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

@@ -11,14 +11,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (QUERY_SYNTAX, Index, Progress, QueryError, SearchkitError, SyncReport, __version__, analyze,
-               default_index_dir, render)
+from . import (HTML_MODES, QUERY_SYNTAX, Index, Progress, QueryError, SearchkitError, SyncReport, __version__,
+               analyze, default_index_dir, formats, render)
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
@@ -83,33 +83,51 @@ def main(ctx: click.Context) -> None:
 \b
   searchkit index                    # the corpus/ folder
   searchkit index ~/notes news.jsonl
+  searchkit index --exclude '*.log' --exclude drafts/ ~/archive
+  searchkit index --formats          # the formats read, and the library that reads each
   searchkit index --rebuild corpus""")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for analysis (default: every core for large inputs).")
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None) -> None:
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Leave out files and folders matching GLOB (gitignore syntax, relative to each folder; "
+                   "repeatable). A folder's .searchkitignore adds its own patterns.")
+@click.option("--hidden", is_flag=True, help="Index hidden files and folders too (names starting with a dot).")
+@click.option("--html", type=click.Choice(HTML_MODES), default="main", show_default=True,
+              help="A web page's main text only (no menus, footers, 'read also'), or every visible text.")
+@click.option("--verbose", "-v", is_flag=True, help="List every file of an unsupported type and every file left out.")
+@click.option("--formats", "list_formats", is_flag=True, help="List the formats read and the library that reads each.")
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None,
+                  exclude: tuple[str, ...], hidden: bool, html: str, verbose: bool, list_formats: bool) -> None:
     """Index files and folders: add new files, re-index changed ones, remove deleted ones.
 
-    Reads .txt, .md, .html, .json, .jsonl and .csv in UTF-8, cp1251 or koi8-r. With no PATH, indexes
-    ./corpus. Files that cannot be read are listed with the reason and skipped.
+    Reads plain text, Markdown, web pages, JSON, JSON Lines, CSV, Word, OpenDocument, RTF, PDF, EPUB, FB2 and
+    e-mail (--formats lists them). With no PATH, indexes ./corpus. Every file seen is accounted for: files that
+    cannot be read are listed with the reason, files of other types counted by extension.
     """
+    if list_formats:
+        render.print_formats(out, formats())
+        return
     index_dir = index_dir or default_index_dir()
     roots = list(paths) or [Path(DEFAULT_CORPUS)]
     for root in roots:
         if not root.exists():
             fail(f"{root}: no such file or folder")
     with user_errors():
-        report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs)
-    render.print_report(err, str(index_dir), report)
+        report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs, exclude=exclude, hidden=hidden,
+                             html=html)
+    render.print_report(err, str(index_dir), report, verbose=verbose)
 
 
-def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None) -> SyncReport:
-    """Create or update the index with a progress bar on a terminal."""
+def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None,
+                **reading: Any) -> SyncReport:
+    """Create or update the index with a progress bar on a terminal; ``reading``: what
+    :meth:`~searchkit.Index.index_path` takes on how files are read (``exclude``, ``hidden``, ``html``)."""
     opened = Index.create(index_dir) if rebuild or not Index.exists(index_dir) else Index.open(index_dir)
     with opened as ix, progress_bar() as progress:
-        return ix.index_path(*roots, processes=jobs, progress=progress)
+        return ix.index_path(*roots, processes=jobs, progress=progress, **reading)
 
 
 @contextmanager

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .analysis import AnalyzedToken, analyze, fold
 from .backends import Backend, IndexStats, backend_exists, create_backend, open_backend
 from .compiled import Filtered
-from .documents import Document
+from .documents import Document, ReadOptions
 from .errors import DocumentError
 from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, sync
 from .search import Explanation, SearchResults, Span, explain, marked_document, search
@@ -158,8 +158,14 @@ class Index:
             return sum(transaction.delete("id", doc_id) for doc_id in ids)
 
     def index_path(self, *paths: str | os.PathLike[str], processes: int | None = None,
-                   progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+                   progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES,
+                   exclude: Sequence[str] = (), hidden: bool = False, html: str = "main") -> SyncReport:
         """Bring the index in line with files and folders: add new files, re-index changed ones, remove
         deleted ones, committing after every ``commit_bytes`` of files. Files that cannot be read are listed in
-        the report, never raised."""
-        return sync(self._backend, paths, processes=processes, progress=progress, commit_bytes=commit_bytes)
+        the report, never raised, and so are files of unsupported types and what was left out.
+
+        ``exclude``: patterns in gitignore syntax (``*.log``, ``drafts/``), relative to each folder, beside the
+        folder's own ``.searchkitignore``; hidden files and folders are left out unless ``hidden``; ``html``:
+        ``main`` indexes a web page's main text, ``full`` every visible text."""
+        return sync(self._backend, paths, processes=processes, progress=progress, commit_bytes=commit_bytes,
+                    exclude=exclude, hidden=hidden, options=ReadOptions(html=html))

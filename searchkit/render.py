@@ -38,17 +38,37 @@ def _markup(console: Console, text: str) -> str:
 
 
 def snippet_markup(console: Console, snippet: Snippet) -> str:
-    return _markup(console, snippet.marked(lambda word: _OPEN + word + _CLOSE))
+    """The snippet with its matches marked, and each fragment of a paged document after its page: «с. 2 …»."""
+    return _markup(console, snippet.marked(lambda word: _OPEN + word + _CLOSE, page=page_label))
 
 
-def text_markup(console: Console, text: str, spans: tuple[Span, ...] | list[Span]) -> str:
-    """A whole text with the given spans marked."""
+def page_name(number: int) -> str:
+    """How a page is named: «с. 2» (страница)."""
+    return f"с. {number}"
+
+
+def page_label(number: int) -> str:
+    """A page's name before a snippet fragment."""
+    return f"{page_name(number)}: "
+
+
+def text_markup(console: Console, text: str, spans: tuple[Span, ...] | list[Span],
+                pages: tuple[int, ...] = ()) -> str:
+    """A whole text with the given spans marked, and a line «— с. N —» where each of its ``pages`` begins (the
+    offsets of pages 2, 3, …)."""
+    breaks = [(offset, number) for number, offset in enumerate(pages, start=2)]
     out, cursor = [], 0
-    for span in spans:
-        out.append(text[cursor:span.start] + _OPEN + text[span.start:span.end] + _CLOSE)
-        cursor = span.end
-    out.append(text[cursor:])
-    return _markup(console, "".join(out))
+    for span in [*spans, None]:
+        until = len(text) if span is None else span.start
+        while breaks and breaks[0][0] <= until:
+            begins, number = breaks.pop(0)
+            out.append(escape(text[cursor:begins]) + f"\n[dim]— {page_name(number)} —[/]\n")
+            cursor = begins
+        if span is not None:
+            out.append(escape(text[cursor:span.start]) + mark(console, text[span.start:span.end]))
+            cursor = span.end
+    out.append(escape(text[cursor:]))
+    return "".join(out)
 
 
 def _kind(kind: str) -> str:
@@ -96,7 +116,11 @@ def print_results(console: Console, results: SearchResults, as_typed: str = "--n
         console.print(f"No documents match {escape(results.query)}.", soft_wrap=True)
         return
     for hit in results.hits:
-        date = f"  {hit.date.isoformat()}" if hit.date else ""
+        if hit.date:
+            date = f"  {hit.date.isoformat()}"
+        else:
+            date = f"  [dim]изменён {hit.modified.date().isoformat()}[/]" if hit.modified else ""
+        date += f"  [dim]{escape(hit.author)}[/]" if hit.author else ""
         title = text_markup(console, hit.title, hit.title_highlights)
         console.print(f"[bold]{hit.rank}.[/] [bold]{title}[/]{date}  [dim]score {hit.score:.2f}[/]")
         console.print(f"   [dim]{escape(hit.id)}[/]")
@@ -112,13 +136,38 @@ def print_json(console: Console, data: Any) -> None:
     console.print_json(json.dumps(data, ensure_ascii=False))
 
 
-def print_report(console: Console, index_name: str, report: SyncReport) -> None:
+def print_report(console: Console, index_name: str, report: SyncReport, verbose: bool = False) -> None:
+    """The summary of a run, accounting for every file seen: what was indexed, each file that could not be read
+    with the reason, the files of unsupported types by extension and what was left out (each listed with
+    ``verbose``)."""
     rate = report.bytes_read / 2**20 / report.seconds if report.seconds else 0.0
     console.print(f"Indexed into {escape(index_name)}: {report.added} added, {report.updated} updated, "
                   f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped; "
                   f"{report.documents} documents in {report.seconds:.1f} s ({rate:.2f} MB/s)")
     for skipped in report.skipped:
         console.print(f"  skipped {escape(skipped.path)}: {escape(skipped.reason)}")
+    if report.unsupported:
+        counts = ", ".join(f"{extension} {count}" for extension, count in report.unsupported_by_extension().items())
+        console.print(f"  {len(report.unsupported)} files of unsupported types: {escape(counts)}"
+                      + ("" if verbose else " (-v lists them)"))
+        for item in report.unsupported if verbose else ():
+            console.print(f"    {escape(item.path)}")
+    reasons: dict[str, int] = {}
+    for item in report.excluded:
+        reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    if reasons:
+        console.print("  left out: " + ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+                      + (" (--hidden takes hidden ones)" if "hidden" in reasons else ""))
+        for item in report.excluded if verbose else ():
+            console.print(f"    {escape(item.path)} ({item.reason})")
+
+
+def print_formats(console: Console, readers: list[tuple[str, list[str], str]]) -> None:
+    """The formats ``searchkit index`` reads: their extensions and the library that reads each."""
+    table = Table("format", "extensions", "read with")
+    for name, extensions, library in readers:
+        table.add_row(escape(name), escape(" ".join(extensions)), escape(library))
+    console.print(table)
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:

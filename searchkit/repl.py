@@ -260,7 +260,7 @@ class Repl:
         document, spans = self.index.document(hit.id, self.results.query)
         body = document.body
         header = f"[bold]{escape(hit.title)}[/]  {hit.date or ''}\n[dim]{escape(hit.id)}[/]\n"
-        text = header + "\n" + render.text_markup(self.console, body, spans)
+        text = header + "\n" + render.text_markup(self.console, body, spans, document.pages)
         if self.console.is_terminal and body.count("\n") + len(body) // 80 > self.console.height:
             with self.console.pager(styles=True):
                 self.console.print(text)

@@ -383,9 +383,9 @@ def test_document_ids_are_paths_relative_to_the_roots_parent(tmp_path: Path) -> 
                                                    ensure_ascii=False))
     write(root / ".hidden.txt", "Скрытый файл.")
     write(root / ".git" / "c.txt", "Скрытая папка.")
-    write(root / "notes.pdf", "не поддерживается")
+    write(root / "notes.xlsx", "не поддерживается")
     docs, skipped = load_all(root)
-    assert not skipped
+    assert [(s.path, s.reason) for s in skipped] == [("archive/notes.xlsx", "unsupported type .xlsx")]
     assert sorted(doc.id for doc in docs) == ["archive/a.txt", "archive/news/b.md", "faq-1"]
     by_id = {doc.id: doc for doc in docs}
     assert by_id["archive/news/b.md"].path == "archive/news/b.md"

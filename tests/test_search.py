@@ -527,7 +527,8 @@ def test_results_to_json(corpus_index: Index, seed_body: str) -> None:
     assert isinstance(data["seconds"], float)
     assert len(data["hits"]) == 3
     first = data["hits"][0]
-    assert set(first) == {"rank", "score", "id", "title", "date", "path", "format", "title_highlights", "snippet"}
+    assert set(first) == {"rank", "score", "id", "title", "date", "modified", "author", "path", "format",
+                          "title_highlights", "snippet"}
     assert (first["rank"], first["id"], first["date"], first["path"], first["format"]) == (
         1, SEED_ID, "2025-08-12", SEED_ID, "txt")
     assert first["score"] > data["hits"][1]["score"] > 0

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from . import formats  # noqa: F401  (its modules register the readers)
 from .decoding import MAX_RECORD_BYTES
-from .discovery import find_files, fingerprint, load
-from .model import MAX_DOCUMENT_CHARS, TITLE_MAX_CHARS, Document, Skipped, SourceFile, Unreadable, make_document
-from .registry import MAX_FILE_BYTES, READERS, cannot_read, check_stat, read_file, read_source, read_stream
+from .discovery import IGNORE_FILE, find_files, fingerprint, load
+from .model import (HTML_MODES, MAX_DOCUMENT_CHARS, TITLE_MAX_CHARS, Document, Excluded, ReadOptions, Skipped, SourceFile,
+                    Unreadable, Unsupported, make_document)
+from .registry import MAX_FILE_BYTES, READERS, cannot_read, check_stat, formats, read_file, read_source, read_stream
 
-__all__ = ["MAX_DOCUMENT_CHARS", "MAX_FILE_BYTES", "MAX_RECORD_BYTES", "READERS", "TITLE_MAX_CHARS", "Document",
-           "Skipped", "SourceFile", "Unreadable", "cannot_read", "check_stat", "find_files", "fingerprint", "load",
+__all__ = ["HTML_MODES", "IGNORE_FILE", "MAX_DOCUMENT_CHARS", "MAX_FILE_BYTES", "MAX_RECORD_BYTES", "READERS",
+           "TITLE_MAX_CHARS", "Document", "Excluded", "ReadOptions", "Skipped", "SourceFile", "Unreadable",
+           "Unsupported", "cannot_read", "check_stat", "find_files", "fingerprint", "formats", "load",
            "make_document", "read_file", "read_source", "read_stream"]

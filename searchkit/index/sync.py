@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import Backend, SearchContext, Transaction
-from ..documents import (Document, Skipped, SourceFile, Unreadable, cannot_read, check_stat, find_files, fingerprint,
-                         read_source)
+from ..documents import (Document, Excluded, ReadOptions, Skipped, SourceFile, Unreadable, Unsupported, cannot_read,
+                         check_stat, find_files, fingerprint, read_source)
 
 #: Below this many bytes of input in all, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -26,7 +26,9 @@ COMMIT_EVERY_BYTES = 64 * 1024 * 1024
 
 @dataclass
 class SyncReport:
-    """What one run of :func:`sync` did. ``skipped`` lists every file or record not indexed, with the reason."""
+    """What one run of :func:`sync` did, accounting for every file it saw: ``skipped`` lists every file or record
+    that could not be read, with the reason; ``unsupported`` the files of types no reader takes; ``excluded`` the
+    files and folders left out (hidden, or matched by an exclusion), with which."""
 
     added: int = 0
     updated: int = 0
@@ -36,6 +38,15 @@ class SyncReport:
     bytes_read: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    unsupported: list[Unsupported] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+
+    def unsupported_by_extension(self) -> dict[str, int]:
+        """How many unsupported files there were of each extension, the most common first."""
+        counts: dict[str, int] = {}
+        for item in self.unsupported:
+            counts[item.extension] = counts.get(item.extension, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 @dataclass(frozen=True)
@@ -66,11 +77,13 @@ def _has_live(context: SearchContext, field: str, value: str) -> bool:
 
 @dataclass
 class _Plan:
-    """The supported files found under the roots with their sizes; and the roots that could not be walked and
-    the files refused from their stat alone, as skipped."""
+    """The supported files found under the roots with their sizes; the roots that could not be walked and the
+    files refused from their stat alone, as skipped; the files of other types; and what was left out."""
 
     sources: list[tuple[SourceFile, int]]
     missing: list[Skipped]
+    unsupported: list[Unsupported]
+    excluded: list[Excluded]
 
     @property
     def total_bytes(self) -> int:
@@ -92,27 +105,33 @@ class _Plan:
         return batches
 
 
-def _plan(paths: Iterable[str | os.PathLike[str]]) -> _Plan:
+def _plan(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str], hidden: bool,
+          options: ReadOptions) -> _Plan:
     """Find the files under ``paths`` and their sizes; those refused from their stat alone (not a regular file,
     a whole-file format over its size limit) are listed with the roots that could not be walked, unread."""
-    sources: list[tuple[SourceFile, int]] = []
-    missing: list[Skipped] = []
+    plan = _Plan([], [], [], [])
     for root in paths:
-        for found in find_files(Path(root)):
+        for found in find_files(Path(root), exclude, hidden, options):
+            if isinstance(found, Unsupported):
+                plan.unsupported.append(found)
+                continue
+            if isinstance(found, Excluded):
+                plan.excluded.append(found)
+                continue
             if isinstance(found, Skipped):
-                missing.append(found)
+                plan.missing.append(found)
                 continue
             try:
                 info = found.path.stat()
             except OSError as error:
-                missing.append(cannot_read(found.id, error))
+                plan.missing.append(cannot_read(found.id, error))
                 continue
             refused = check_stat(found, info)
             if refused:
-                missing.append(refused)
+                plan.missing.append(refused)
             else:
-                sources.append((found, info.st_size))
-    return _Plan(sources, missing)
+                plan.sources.append((found, info.st_size))
+    return plan
 
 
 def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], present: set[str]) -> list[str]:
@@ -127,14 +146,19 @@ def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], p
 
 
 def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
-         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES,
+         exclude: Sequence[str] = (), hidden: bool = False, options: ReadOptions = ReadOptions()) -> SyncReport:
     """Index every supported file under ``paths`` incrementally, committing after every ``commit_bytes`` of
-    files; see the module docstring."""
+    files; see the module docstring. ``exclude`` (gitignore patterns), ``hidden`` and ``options``: see
+    :func:`~searchkit.documents.find_files`. An excluded file that was indexed before is removed, like a
+    vanished one."""
     paths = list(paths)
     started = time.perf_counter()
     report = SyncReport()
-    plan = _plan(paths)
+    plan = _plan(paths, exclude, hidden, options)
     report.skipped.extend(plan.missing)
+    report.unsupported.extend(plan.unsupported)
+    report.excluded.extend(plan.excluded)
     if processes is None:
         processes = default_processes() if plan.total_bytes >= PARALLEL_MIN_BYTES else 1
     vanished = set(_vanished(backend.context(), paths, {source.id for source, _ in plan.sources}))

@@ -24,6 +24,9 @@ class Hit:
     format: str
     snippet: Snippet
     title_highlights: tuple[Span, ...]
+    author: str = ""
+    #: The file's modification time (shown; never taken for the document's ``date``).
+    modified: dt.datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -32,13 +35,15 @@ class Hit:
             "id": self.id,
             "title": self.title,
             "date": self.date.isoformat() if self.date else None,
+            "modified": self.modified.isoformat(timespec="seconds") if self.modified else None,
+            "author": self.author or None,
             "path": self.path,
             "format": self.format,
             "title_highlights": [[s.start, s.end] for s in self.title_highlights],
             "snippet": {
                 "text": self.snippet.marked(lambda word: word),
                 "fragments": [
-                    {"start": f.start, "end": f.end, "text": f.text,
+                    {"start": f.start, "end": f.end, "text": f.text, **({"page": f.page} if f.page else {}),
                      "highlights": [{"start": s.start, "end": s.end, "form": f.text[s.start - f.start:s.end - f.start],
                                      "term": s.term} for s in f.highlights]}
                     for f in self.snippet.fragments

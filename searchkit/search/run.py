@@ -125,5 +125,6 @@ def _hit(analyzer: Analyzer, rank: int, score: float, document: Document,
     body_matches = find_matches(analyzer, document.body, highlight["body"]) if highlight.get("body") else []
     title_matches = find_matches(analyzer, document.title, highlight["title"]) if highlight.get("title") else []
     return Hit(rank=rank, score=score, id=document.id, title=document.title, date=document.date,
-               path=document.path, format=document.format, snippet=make_snippet(document.body, body_matches),
-               title_highlights=tuple(title_matches))
+               path=document.path, format=document.format,
+               snippet=make_snippet(document.body, body_matches, pages=document.pages),
+               title_highlights=tuple(title_matches), author=document.author, modified=document.modified)

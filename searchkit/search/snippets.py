@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..analysis import Analyzer, iter_words
+from ..documents.model import page_at
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
@@ -36,6 +37,8 @@ class Fragment:
     end: int
     text: str
     highlights: tuple[Span, ...]
+    #: The page the fragment begins on, for a paged document (a PDF); None otherwise.
+    page: int | None = None
 
     def marked(self, mark: Callable[[str], str]) -> str:
         """The fragment's text with each highlight passed through ``mark`` (``lambda w: f"[{w}]"``)."""
@@ -55,9 +58,12 @@ class Snippet:
     cut_before: bool
     cut_after: bool
 
-    def marked(self, mark: Callable[[str], str] = lambda word: f"[{word}]", separator: str = f" {ELLIPSIS} ") -> str:
-        """The snippet as one line, matches passed through ``mark`` and fragments joined by an ellipsis."""
-        text = separator.join(" ".join(f.marked(mark).split()) for f in self.fragments)
+    def marked(self, mark: Callable[[str], str] = lambda word: f"[{word}]", separator: str = f" {ELLIPSIS} ",
+               page: Callable[[int], str] | None = None) -> str:
+        """The snippet as one line, matches passed through ``mark`` and fragments joined by an ellipsis; with
+        ``page``, each fragment of a paged document is preceded by ``page(number)`` («с. 2 »)."""
+        text = separator.join((page(f.page) if page and f.page else "") + " ".join(f.marked(mark).split())
+                              for f in self.fragments)
         return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
 
 
@@ -83,12 +89,13 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,
-                 max_fragments: int = MAX_FRAGMENTS) -> Snippet:
+                 max_fragments: int = MAX_FRAGMENTS, pages: tuple[int, ...] = ()) -> Snippet:
     """Up to ``max_fragments`` windows of about ``fragment_chars`` over ``text``, best windows first chosen,
-    shown in text order. With no matches, the beginning of the text."""
+    shown in text order. With no matches, the beginning of the text. ``pages``: where the text's pages 2, 3, …
+    begin, so that each fragment says its page."""
     if not matches:
         end = _word_end(text, min(len(text), fragment_chars))
-        return Snippet((Fragment(0, end, text[:end], ()),), False, end < len(text))
+        return Snippet((Fragment(0, end, text[:end], (), page_at(pages, 0)),), False, end < len(text))
     chosen: list[tuple[int, int]] = []
     remaining = list(matches)
     while remaining and len(chosen) < max_fragments:
@@ -101,7 +108,7 @@ def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_
     for first, last in sorted(chosen):
         start, end = _widen(text, first, last, fragment_chars)
         inside = tuple(m for m in matches if start <= m.start and m.end <= end)
-        fragments.append(Fragment(start, end, text[start:end], inside))
+        fragments.append(Fragment(start, end, text[start:end], inside, page_at(pages, start)))
     return Snippet(tuple(fragments), fragments[0].start > 0, fragments[-1].end < len(text))
 
 

@@ -67,11 +67,13 @@ class WhooshContext:
 
     def stored(self, docnum: int) -> Document:
         fields = self.searcher.stored_fields(docnum)
-        date = fields.get("date")
+        date, modified = fields.get("date"), fields.get("modified")
         return Document(
             id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
             date=date.date() if isinstance(date, dt.datetime) else None, path=fields.get("path", ""),
-            format=fields.get("format", ""), encoding=fields.get("encoding", ""), hash=fields.get("hash", ""))
+            format=fields.get("format", ""), encoding=fields.get("encoding", ""), hash=fields.get("hash", ""),
+            author=fields.get("author", ""), language=fields.get("language", ""),
+            pages=tuple(fields.get("pages", ())), modified=modified if isinstance(modified, dt.datetime) else None)
 
     def find(self, field: str, value: str) -> int | None:
         return self.searcher.document_number(**{field: value})

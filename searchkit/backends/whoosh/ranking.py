@@ -71,6 +71,7 @@ class ArrayRanker:
         self._frequencies: dict[tuple[str, str], int] = {}
         self._live = self._live_documents()
         self._days: np.ndarray | None = None
+        self._ordering_days: np.ndarray | None = None
 
     # --- ranking ------------------------------------------------------------------------------------------------
 
@@ -92,7 +93,7 @@ class ArrayRanker:
         if order == "relevance":
             best = self._best(matching, scores, wanted)
         else:
-            days = self.days()[matching]
+            days = self.ordering_days()[matching]
             dated = days != UNDATED
             # Dated documents first, by date (newest or oldest first), then by score, then by number.
             newest_first = -days if order == "newest" else days
@@ -199,13 +200,24 @@ class ArrayRanker:
         """Each document's date as a day number (``date.toordinal()``), :data:`UNDATED` where it has none; read
         once per commit from the date field's terms."""
         if self._days is None:
-            days = np.full(self.size, UNDATED, dtype=np.int64)
-            field = self._searcher.schema["date"]
-            for term in field.sortable_terms(self._reader, "date"):
-                day = field.from_bytes(term).date().toordinal()
-                days[np.fromiter(self._reader.postings("date", term).all_ids(), dtype=np.int64)] = day
-            self._days = days
+            self._days = self._field_days("date")
         return self._days
+
+    def ordering_days(self) -> np.ndarray:
+        """The day each document is ordered by when ordering by date: its date, else its file's modification
+        day (which never passes a date filter: it is not the document's date)."""
+        if self._ordering_days is None:
+            days = self.days()
+            self._ordering_days = np.where(days != UNDATED, days, self._field_days("modified"))
+        return self._ordering_days
+
+    def _field_days(self, fieldname: str) -> np.ndarray:
+        days = np.full(self.size, UNDATED, dtype=np.int64)
+        field = self._searcher.schema[fieldname]
+        for term in field.sortable_terms(self._reader, fieldname):
+            day = field.from_bytes(term).date().toordinal()
+            days[np.fromiter(self._reader.postings(fieldname, term).all_ids(), dtype=np.int64)] = day
+        return days
 
     # --- postings -----------------------------------------------------------------------------------------------
 

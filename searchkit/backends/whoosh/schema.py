@@ -52,7 +52,9 @@ class WhooshAnalyzer(Analyzer):
 
 def build_schema(settings: AnalyzerSettings) -> Schema:
     """Fields: ``id`` (unique), ``path`` and ``source_key`` (for incremental updates of files), ``title`` and
-    ``body`` (analysed with positions, stored for snippets), ``date``, ``format``, ``encoding``, ``hash``."""
+    ``body`` (analysed with positions, stored for snippets), ``date``, ``format``, ``encoding``, ``hash``, and the
+    metadata of the richer formats: ``author`` (analysed, for filtering by it), ``language``, ``pages`` (where
+    each page begins in the body) and the file's ``modified`` time."""
     analyzer = WhooshAnalyzer(settings)
     return Schema(
         id=ID(unique=True, stored=True),
@@ -64,4 +66,8 @@ def build_schema(settings: AnalyzerSettings) -> Schema:
         format=ID(stored=True),
         encoding=STORED(),
         hash=STORED(),
+        author=TEXT(analyzer=analyzer, phrase=False, stored=True),
+        language=ID(stored=True),
+        pages=STORED(),
+        modified=DATETIME(stored=True),
     )

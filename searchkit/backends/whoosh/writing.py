@@ -55,6 +55,14 @@ def prepare(document: Document, source_key: str) -> dict[str, Any]:
         fields["source_key"] = source_key
     if document.date:
         fields["date"] = dt.datetime.combine(document.date, dt.time())
+    if document.author:
+        fields["author"] = document.author
+    if document.language:
+        fields["language"] = document.language
+    if document.pages:
+        fields["pages"] = list(document.pages)
+    if document.modified:
+        fields["modified"] = document.modified.replace(tzinfo=None)
     return fields
 
 
