@@ -394,3 +394,38 @@ def test_workers_start_a_new_segment_when_their_postings_fill_memory(make_index:
         one, many = corpus_index.search(query, limit=50), parallel.search(query, limit=50)
         assert one.total == many.total, query
         assert [(h.id, round(h.score, 6)) for h in one.hits] == [(h.id, round(h.score, 6)) for h in many.hits], query
+
+
+def test_files_are_read_in_the_worker_processes(make_index: MakeIndex, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Extraction (a PDF's or a Word file's text) runs where the analysis does, on every core; files whose
+    records carry ids of their own are read by the indexer itself, which checks that no two files claim one id."""
+    import importlib
+    import os
+
+    from searchkit.documents import make_document, registry
+
+    sync = importlib.import_module("searchkit.index.sync")
+    monkeypatch.setattr(sync, "PARALLEL_MIN_BYTES", 0)
+
+    @registry.binary_reader(".pidtest", name="test", library="test")
+    def read_pid(source, stream):  # type: ignore[no-untyped-def]
+        yield make_document(source.id, None, f"Прочитано процессом номер {os.getpid()}. {stream.read().decode()}",
+                            None, source.id, "pidtest", "")
+
+    try:
+        folder = tmp_path / "docs"
+        for n in range(6):
+            write(folder / f"file-{n}.pidtest", f"Письмо архивариуса {n}.")
+        write(folder / "records.jsonl", json.dumps({"id": "rec-1", "text": "Запись архивариуса."}, ensure_ascii=False))
+        ix = make_index()
+        report = ix.index_path(folder, processes=2)
+        assert (report.added, report.documents, report.skipped) == (7, 7, [])
+        readers = {ix.document(f"docs/file-{n}.pidtest")[0].body.split()[3].rstrip(".") for n in range(6)}
+        assert str(os.getpid()) not in readers and len(readers) >= 1
+        assert ids(ix, "архивариус") == {*(f"docs/file-{n}.pidtest" for n in range(6)), "rec-1"}
+        write(folder / "file-0.pidtest", "Письмо переписано.")
+        (folder / "file-1.pidtest").unlink()
+        again = ix.index_path(folder, processes=2)
+        assert (again.updated, again.removed, again.unchanged) == (1, 1, 5)
+    finally:
+        registry._readers.pop(".pidtest", None)

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..compiled import Query
-from ..documents import Document, Skipped
+from ..documents import Document, FileRead, Skipped, SourceFile
 from ..settings import Settings
 
 
@@ -124,12 +124,19 @@ class SearchContext(Protocol):
 class Transaction(Protocol):
     """Deletions and additions that become visible together when the transaction's block ends, or not at all."""
 
-    #: Documents written, and those that could not be analysed; final after :meth:`finish_adding`.
+    #: Documents written, those that could not be analysed, and what each file given to :meth:`add_file` gave;
+    #: final after :meth:`finish_adding`.
     written: int
     skipped: list[Skipped]
+    files: list[FileRead]
 
     def add(self, document: Document, source_key: str = "") -> None:
         """Add a document; ``source_key`` ties it to the version of the file it came from."""
+        ...
+
+    def add_file(self, source: SourceFile, source_key: str) -> None:
+        """Read a file and add its documents (in a worker process, where the backend has them); what reading
+        each file gave is in ``files`` after :meth:`finish_adding`."""
         ...
 
     def delete(self, field: str, value: str) -> int:

@@ -18,9 +18,10 @@ from .decoding import MAX_RECORD_BYTES
 from .discovery import IGNORE_FILE, find_files, fingerprint, load
 from .model import (HTML_MODES, MAX_DOCUMENT_CHARS, TITLE_MAX_CHARS, Document, Excluded, ReadOptions, Skipped, SourceFile,
                     Unreadable, Unsupported, make_document)
-from .registry import MAX_FILE_BYTES, READERS, cannot_read, check_stat, formats, read_file, read_source, read_stream
+from .registry import (MAX_FILE_BYTES, READERS, FileRead, cannot_read, check_stat, formats, has_own_ids, read_file,
+                       read_into, read_source, read_stream)
 
 __all__ = ["HTML_MODES", "IGNORE_FILE", "MAX_DOCUMENT_CHARS", "MAX_FILE_BYTES", "MAX_RECORD_BYTES", "READERS",
-           "TITLE_MAX_CHARS", "Document", "Excluded", "ReadOptions", "Skipped", "SourceFile", "Unreadable",
-           "Unsupported", "cannot_read", "check_stat", "find_files", "fingerprint", "formats", "load",
-           "make_document", "read_file", "read_source", "read_stream"]
+           "TITLE_MAX_CHARS", "Document", "Excluded", "FileRead", "ReadOptions", "Skipped", "SourceFile", "Unreadable",
+           "Unsupported", "cannot_read", "check_stat", "find_files", "fingerprint", "formats", "has_own_ids", "load",
+           "make_document", "read_file", "read_into", "read_source", "read_stream"]

@@ -18,7 +18,7 @@ import io
 import os
 import stat
 from collections.abc import Callable, Iterator, KeysView
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import IO
 
@@ -51,6 +51,11 @@ class Reader:
     #: The format's name and the library that reads it, for ``searchkit index --formats``.
     name: str = ""
     library: str = ""
+    #: Its documents carry ids of their own (records), not ids made from the file's path, so two files may claim
+    #: one id: the indexer reads such files itself to check, and hands the others to its worker processes whole.
+    own_ids: bool = False
+    #: The file is a binary format (Word, PDF, …), not text in some encoding.
+    binary: bool = False
 
 
 _readers: dict[str, Reader] = {}
@@ -59,10 +64,10 @@ READERS: KeysView[str] = _readers.keys()
 
 
 def whole_file_reader(*extensions: str, name: str, library: str = "Python's standard library",
-                      too_large_hint: str = "") -> Callable[[WholeFileReader], WholeFileReader]:
+                      too_large_hint: str = "", own_ids: bool = False) -> Callable[[WholeFileReader], WholeFileReader]:
     """Register the decorated function as the reader of files with these extensions, read whole and decoded."""
     def register(read: WholeFileReader) -> WholeFileReader:
-        _add(extensions, Reader(partial(_read_whole_file, read), True, too_large_hint, name, library))
+        _add(extensions, Reader(partial(_read_whole_file, read), True, too_large_hint, name, library, own_ids))
         return read
     return register
 
@@ -71,7 +76,7 @@ def record_reader(*extensions: str, name: str,
                   library: str = "Python's standard library") -> Callable[[RecordReader], RecordReader]:
     """Register the decorated function as the reader of files with these extensions, read a line at a time."""
     def register(read: RecordReader) -> RecordReader:
-        _add(extensions, Reader(partial(_read_records, read), False, "", name, library))
+        _add(extensions, Reader(partial(_read_records, read), False, "", name, library, own_ids=True))
         return read
     return register
 
@@ -81,7 +86,7 @@ def binary_reader(*extensions: str, name: str, library: str,
     """Register the decorated function as the reader of files with these extensions, given their bytes; a
     ``whole_file`` format is refused over :data:`MAX_FILE_BYTES` (a mailbox, read a message at a time, is not)."""
     def register(read: BinaryReader) -> BinaryReader:
-        _add(extensions, Reader(read, whole_file, "", name, library))
+        _add(extensions, Reader(read, whole_file, "", name, library, binary=True))
         return read
     return register
 
@@ -132,6 +137,38 @@ def check_stat(source: SourceFile, info: os.stat_result) -> Skipped | None:
 
 def cannot_read(file_id: str, error: OSError) -> Unreadable:
     return Unreadable(file_id, f"cannot read: {error.strerror or error}")
+
+
+@dataclass
+class FileRead:
+    """What reading one file gave: how many documents were added, what could not be read or analysed, and
+    whether the reading failed after some documents (which are then not the whole file)."""
+
+    file_id: str
+    documents: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    incomplete: bool = False
+
+
+def read_into(source: SourceFile, add: Callable[[Document], Skipped | None]) -> FileRead:
+    """Read one file and pass each document to ``add``, which returns a :class:`Skipped` for one it could not
+    take; what was read is counted in the returned :class:`FileRead`."""
+    outcome = FileRead(source.id)
+    for item in read_source(source):
+        if isinstance(item, Skipped):
+            outcome.incomplete = outcome.incomplete or isinstance(item, Unreadable) and outcome.documents > 0
+            outcome.skipped.append(item)
+        elif (problem := add(item)) is not None:
+            outcome.skipped.append(problem)
+        else:
+            outcome.documents += 1
+    return outcome
+
+
+def has_own_ids(source: SourceFile) -> bool:
+    """Whether the file's documents carry ids of their own (see :attr:`Reader.own_ids`)."""
+    reader = reader_for(source.path.name)
+    return reader is not None and reader.own_ids
 
 
 def read_source(source: SourceFile) -> Iterator[Document | Skipped]:

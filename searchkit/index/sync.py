@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import Backend, SearchContext, Transaction
-from ..documents import (Document, Excluded, ReadOptions, Skipped, SourceFile, Unreadable, Unsupported, cannot_read,
-                         check_stat, find_files, fingerprint, read_source)
+from ..documents import (Document, Excluded, FileRead, ReadOptions, Skipped, SourceFile, Unreadable, Unsupported,
+                         cannot_read, check_stat, find_files, fingerprint, has_own_ids, read_source)
 
 #: Below this many bytes of input in all, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -51,7 +51,8 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """Sent to the progress callback after each file: files done of files found, documents read and bytes so far."""
+    """Sent to the progress callback after each file: files done of files found, documents written and bytes so
+    far."""
 
     files_done: int
     files_total: int
@@ -175,6 +176,7 @@ def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: i
             changes = _Changes(transaction, backend.context(), report, owners, vanished, counted)
             for document, key in changes.documents(batch):
                 transaction.add(document, key)
+        changes.count_files_read(transaction.files)
         report.documents += transaction.written
         report.skipped.extend(transaction.skipped)
         if changes.incomplete:
@@ -188,16 +190,18 @@ def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: i
 
 
 class _Counted:
-    """Files done and documents read so far, told to the progress callback after each file."""
+    """Files done and documents written so far, told to the progress callback after each file. Documents that
+    worker processes read and write are counted when they report back, at their commit."""
 
     def __init__(self, files: int, total_bytes: int, report: SyncReport, progress: ProgressCallback | None) -> None:
         self.files, self.total_bytes, self.report, self.progress = files, total_bytes, report, progress
-        self.done = self.documents = 0
+        self.done = 0
 
-    def file_done(self) -> None:
+    def file_done(self, writer: Transaction) -> None:
         self.done += 1
         if self.progress:
-            self.progress(Progress(self.done, self.files, self.documents, self.report.bytes_read, self.total_bytes))
+            self.progress(Progress(self.done, self.files, self.report.documents + writer.written,
+                                   self.report.bytes_read, self.total_bytes))
 
 
 class _Changes:
@@ -213,13 +217,14 @@ class _Changes:
         self.owners = owners  # document id -> file id, for every document added in this run
         self.vanished = vanished  # files whose documents this run deletes
         self.incomplete: set[str] = set()  # files whose reading failed after some of their documents
+        self.handed: dict[str, bool] = {}  # files the writer reads itself -> whether they were indexed before
 
     def documents(self, batch: list[SourceFile]) -> Iterator[tuple[Document, str]]:
         """Each file is hashed in chunks, and read (a record format a line at a time) only if it changed, so
         memory stays bounded however large the file."""
         for source in batch:
             yield from self._file(source)
-            self.counted.file_done()
+            self.counted.file_done(self.writer)
 
     def _file(self, source: SourceFile) -> Iterator[tuple[Document, str]]:
         try:
@@ -235,6 +240,10 @@ class _Changes:
         existed = _has_live(self.context, "path", source.id)
         if existed:
             self.writer.delete("path", source.id)
+        if not has_own_ids(source):  # ids made from its path cannot clash with another file's
+            self.handed[source.id] = existed
+            self.writer.add_file(source, key)
+            return
         found = False
         for item in read_source(source):
             if isinstance(item, Unreadable) and found:
@@ -246,8 +255,18 @@ class _Changes:
             else:
                 self.owners[item.id] = source.id
                 found = True
-                self.counted.documents += 1
                 yield item, key
+        self._count(found, existed)
+
+    def count_files_read(self, files: list[FileRead]) -> None:
+        """Count the files the writer read itself (:meth:`Transaction.add_file`), once its reading is done."""
+        for outcome in files:
+            self.report.skipped.extend(outcome.skipped)
+            if outcome.incomplete:
+                self.incomplete.add(outcome.file_id)
+            self._count(outcome.documents > 0, self.handed.pop(outcome.file_id))
+
+    def _count(self, found: bool, existed: bool) -> None:
         if found:
             self.report.updated += existed
             self.report.added += not existed

@@ -24,7 +24,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
-from ...documents import Document, Skipped
+from ...documents import Document, FileRead, Skipped, SourceFile, read_into
 from ...errors import IndexLockedError, SearchkitError
 from .internals import commit_segments, drop_segment, finish_segment, pool_bytes
 
@@ -89,6 +89,8 @@ class Transaction:
         self._workers = _Workers(ix, processes) if processes > 1 else None
         self.skipped: list[Skipped] = []
         self.written = 0
+        #: What reading each file handed to :meth:`add_file` gave; complete after :meth:`finish_adding`.
+        self.files: list[FileRead] = []
 
     @property
     def schema(self) -> Schema:
@@ -108,12 +110,24 @@ class Transaction:
         else:
             self.written += 1
 
+    def add_file(self, source: SourceFile, source_key: str) -> None:
+        """Read a file and add its documents, in a worker process when there are workers, so that extracting
+        the text of a PDF or a Word file runs on every core too; what reading it gave is in :attr:`files`."""
+        if self._workers is not None:
+            self._workers.add_file(source, source_key)
+            return
+        outcome = read_into(source, lambda document: add_or_skip(self._writer, document, source_key))
+        self.files.append(outcome)
+        self.written += outcome.documents
+
     def finish_adding(self) -> None:
-        """Wait for the workers' segments; :attr:`skipped` and :attr:`written` are final afterwards."""
+        """Wait for the workers' segments; :attr:`skipped`, :attr:`written` and :attr:`files` are final
+        afterwards."""
         if self._workers is not None and not self._workers.finished:
-            skipped, written = self._workers.finish()
+            skipped, written, files = self._workers.finish()
             self.skipped.extend(skipped)
             self.written += written
+            self.files.extend(files)
 
     def commit(self) -> None:
         self.finish_adding()
@@ -137,14 +151,25 @@ class _Workers:
                            for _ in range(processes)]
         for process in self._processes:
             process.start()
-        self._batch: list[tuple[Document, str]] = []
+        self._batch: list[tuple[Document | SourceFile, str]] = []
         self._batch_chars = 0
         self.segments: list[Any] = []
         self.finished = False
 
     def add(self, document: Document, source_key: str) -> None:
-        self._batch.append((document, source_key))
-        self._batch_chars += len(document.body)
+        self._queue(document, source_key, len(document.body))
+
+    def add_file(self, source: SourceFile, source_key: str) -> None:
+        """A file to be read by a worker; its size on disk stands for its text in sizing the batch."""
+        try:
+            size = source.path.stat().st_size
+        except OSError:
+            size = 0  # the worker reports why it cannot read it
+        self._queue(source, source_key, size)
+
+    def _queue(self, item: Document | SourceFile, source_key: str, chars: int) -> None:
+        self._batch.append((item, source_key))
+        self._batch_chars += chars
         if len(self._batch) >= BATCH_DOCS or self._batch_chars >= BATCH_CHARS:
             self._send()
 
@@ -168,11 +193,12 @@ class _Workers:
             self.stop()
             raise SearchkitError(f"an indexing worker process died (exit code {dead[0].exitcode})")
 
-    def finish(self) -> tuple[list[Skipped], int]:
+    def finish(self) -> tuple[list[Skipped], int, list[FileRead]]:
         self._send()
         for _ in self._processes:
             self._put(None)
         skipped: list[Skipped] = []
+        files: list[FileRead] = []
         written = 0
         for _ in self._processes:
             while True:
@@ -184,14 +210,15 @@ class _Workers:
             if isinstance(outcome, str):
                 self.stop()
                 raise SearchkitError(f"an indexing worker failed:\n{outcome}")
-            segments, worker_skipped, worker_written = outcome
+            segments, worker_skipped, worker_written, worker_files = outcome
             self.segments.extend(segments)
             skipped.extend(worker_skipped)
             written += worker_written
+            files.extend(worker_files)
         for process in self._processes:
             process.join()
         self.finished = True
-        return skipped, written
+        return skipped, written, files
 
     def stop(self) -> None:
         for process in self._processes:
@@ -202,19 +229,18 @@ class _Workers:
 
 
 def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) -> None:
-    """A worker's life: add the documents of each batch to a segment of its own, starting a new segment whenever
-    the postings held in memory reach :data:`WORKER_MEMORY_MB`; on ``None``, finish the last segment and send the
-    segments back with what was skipped. Exits by itself if its parent dies.
+    """A worker's life: add the documents of each batch (read from their files first, for the files sent whole)
+    to a segment of its own, starting a new segment whenever the postings held in memory reach
+    :data:`WORKER_MEMORY_MB`; on ``None``, finish the last segment and send the segments back with what was
+    skipped and what each file gave. Exits by itself if its parent dies.
 
     Whoosh's writer would instead spill sorted runs to disk and merge them when the segment is finished, one
     posting at a time in Python, which took away much of what the workers gain (benchmarks/README.md); Lucene
     flushes segments by memory for the same reason."""
     try:
-        ix = storage.open_index(indexname)
-        writer = _segment_writer(ix)
-        segments: list[Any] = []
+        segments = _SegmentsOf(storage.open_index(indexname))
         skipped: list[Skipped] = []
-        written = in_segment = 0
+        files: list[FileRead] = []
         while True:
             try:
                 batch = jobs.get(timeout=ORPHAN_CHECK_SECONDS)
@@ -224,25 +250,45 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
                 continue
             if batch is None:
                 break
-            for document, source_key in batch:
-                problem = add_or_skip(writer, document, source_key)
-                if problem:
+            for item, source_key in batch:
+                if isinstance(item, SourceFile):
+                    files.append(read_into(item, lambda document, key=source_key: segments.add(document, key)))
+                elif (problem := segments.add(item, source_key)) is not None:
                     skipped.append(problem)
-                    continue
-                written += 1
-                in_segment += 1
-                if pool_bytes(writer) >= WORKER_MEMORY_MB * 2**20:
-                    segments.append(finish_segment(writer))
-                    writer, in_segment = _segment_writer(ix), 0
-        if in_segment:
-            segments.append(finish_segment(writer))
-        else:
-            drop_segment(writer)
-        # Not the writer's finishing step: it would delete the temporary folder that every writer of the index shares;
-        # the transaction's own writer does that once all are done.
-        results.put((segments, skipped, written))
+        results.put((segments.finish(), skipped, segments.written, files))
     except BaseException:  # reported to the parent, which cancels the transaction
         results.put(traceback.format_exc())
+
+
+class _SegmentsOf:
+    """A worker's segments: documents go into the current one until its postings reach
+    :data:`WORKER_MEMORY_MB`, then into a new one."""
+
+    def __init__(self, ix: whoosh_index.Index) -> None:
+        self._ix = ix
+        self._writer = _segment_writer(ix)
+        self._in_segment = self.written = 0
+        self._done: list[Any] = []
+
+    def add(self, document: Document, source_key: str) -> Skipped | None:
+        problem = add_or_skip(self._writer, document, source_key)
+        if problem is None:
+            self.written += 1
+            self._in_segment += 1
+            if pool_bytes(self._writer) >= WORKER_MEMORY_MB * 2**20:
+                self._done.append(finish_segment(self._writer))
+                self._writer, self._in_segment = _segment_writer(self._ix), 0
+        return problem
+
+    def finish(self) -> list[Any]:
+        """Every segment written, the last one finished. (Not the writer's finishing step: it would delete the
+        temporary folder that every writer of the index shares; the transaction's own writer does that once all
+        are done.)"""
+        if self._in_segment:
+            self._done.append(finish_segment(self._writer))
+        else:
+            drop_segment(self._writer)
+        return self._done
 
 
 def _segment_writer(ix: whoosh_index.Index) -> SegmentWriter:

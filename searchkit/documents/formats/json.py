@@ -9,7 +9,8 @@ from ..registry import whole_file_reader
 from .records import parse_json, read_record
 
 
-@whole_file_reader(".json", name="JSON", too_large_hint="JSON Lines, .jsonl, is read a record at a time and may be larger")
+@whole_file_reader(".json", name="JSON", too_large_hint="JSON Lines, .jsonl, is read a record at a time and may be larger",
+                   own_ids=True)
 def read_json(text: str, source: SourceFile, encoding: str) -> Iterator[Document | Skipped]:
     """JSON: one object, or a list of objects, each with id/title/date/text."""
     data, error = parse_json(text, multiline=True)
