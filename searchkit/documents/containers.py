@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from typing import IO
 from xml.etree.ElementTree import Element
 
@@ -36,7 +37,7 @@ class Archive:
     def __init__(self, stream: IO[bytes] | bytes) -> None:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(stream) if isinstance(stream, bytes) else stream)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
             raise DocumentError(f"damaged archive: {error}") from None
         infos = self._zip.infolist()
         if len(infos) > MAX_MEMBERS:
@@ -64,7 +65,8 @@ class Archive:
         try:
             with self._zip.open(info) as member:
                 data = member.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
+                NotImplementedError) as error:
             raise DocumentError(f"damaged archive member {name!r}: {error}") from None
         if len(data) > limit or _too_compressed(len(data), info.compress_size):
             raise DocumentError(_bomb(name, len(data), info.compress_size))
