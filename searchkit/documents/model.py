@@ -170,13 +170,17 @@ def page_at(pages: tuple[int, ...], offset: int) -> int | None:
     return bisect.bisect_right(pages, offset) + 1 if pages else None
 
 
+#: What stands between two pages in a paged document's body: a blank line.
+PAGE_BREAK = "\n\n"
+
+
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
-    """Page texts as one body, pages apart by a blank line, and the offsets where pages 2, 3, … begin."""
+    """Page texts as one body, pages apart by :data:`PAGE_BREAK`, and the offsets where pages 2, 3, … begin."""
     body, starts, at = [], [], 0
     for number, text in enumerate(pages):
         if number:
-            body.append("\n\n")
-            at += 2
+            body.append(PAGE_BREAK)
+            at += len(PAGE_BREAK)
             starts.append(at)
         body.append(text)
         at += len(text)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..analysis import Analyzer, iter_words
-from ..documents.model import page_at
+from ..documents.model import PAGE_BREAK, page_at
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
@@ -37,7 +37,8 @@ class Fragment:
     end: int
     text: str
     highlights: tuple[Span, ...]
-    #: The page the fragment begins on, for a paged document (a PDF); None otherwise.
+    #: The page of the fragment's first match (else of its beginning), for a paged document (a PDF); None
+    #: otherwise.
     page: int | None = None
 
     def marked(self, mark: Callable[[str], str]) -> str:
@@ -106,10 +107,22 @@ def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_
         remaining = [m for m in remaining if not window[0] - fragment_chars < m.start < window[1] + fragment_chars]
     fragments = []
     for first, last in sorted(chosen):
-        start, end = _widen(text, first, last, fragment_chars)
+        page = page_at(pages, first)
+        lo, hi = _page_bounds(text, pages, page)  # a fragment stays on its first match's page
+        start, end = _widen(text, first, min(last, hi), fragment_chars, lo, hi)
         inside = tuple(m for m in matches if start <= m.start and m.end <= end)
-        fragments.append(Fragment(start, end, text[start:end], inside, page_at(pages, start)))
+        fragments.append(Fragment(start, end, text[start:end], inside, page))
     return Snippet(tuple(fragments), fragments[0].start > 0, fragments[-1].end < len(text))
+
+
+def _page_bounds(text: str, pages: tuple[int, ...], page: int | None) -> tuple[int, int]:
+    """Where page ``page`` of ``text`` begins and ends (the blank line before the next page left out); the whole
+    text for an unpaged one."""
+    if page is None:
+        return 0, len(text)
+    begins = pages[page - 2] if page > 1 else 0
+    ends = pages[page - 1] - len(PAGE_BREAK) if page <= len(pages) else len(text)
+    return begins, ends
 
 
 def _best_window(matches: list[Span], width: int) -> tuple[int, int]:
@@ -129,24 +142,26 @@ def _best_window(matches: list[Span], width: int) -> tuple[int, int]:
     return best
 
 
-def _widen(text: str, first: int, last: int, width: int) -> tuple[int, int]:
-    """Extend [first, last) to about ``width`` characters, centred, ending on word boundaries."""
+def _widen(text: str, first: int, last: int, width: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """Extend [first, last) to about ``width`` characters within [lo, hi), centred, ending on word boundaries."""
+    hi = len(text) if hi is None else hi
     spare = max(0, width - (last - first))
-    start = max(0, first - spare // 2)
-    end = min(len(text), last + spare - (first - start))
-    start = max(0, min(start, end - width))
-    return _word_start(text, start, first), _word_end(text, end)
+    start = max(lo, first - spare // 2)
+    end = min(hi, last + spare - (first - start))
+    start = max(lo, min(start, end - width))
+    return _word_start(text, start, first, lo), _word_end(text, end, hi)
 
 
-def _word_start(text: str, start: int, limit: int) -> int:
-    if start == 0:
-        return 0
+def _word_start(text: str, start: int, limit: int, lo: int = 0) -> int:
+    if start == lo:
+        return lo
     space = text.find(" ", start, limit)
     return space + 1 if space >= 0 else start
 
 
-def _word_end(text: str, end: int) -> int:
-    if end >= len(text):
-        return len(text)
+def _word_end(text: str, end: int, hi: int | None = None) -> int:
+    hi = len(text) if hi is None else hi
+    if end >= hi:
+        return hi
     space = text.rfind(" ", 0, end)
     return space if space > 0 else end
