@@ -12,12 +12,11 @@ import subprocess
 import threading
 from pathlib import Path
 
-import pypdf
 import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from searchkit import Index
+from searchkit import Index, SyncReport
 from searchkit.documents import Document, Skipped, SourceFile, read_file, read_source, registry
 from searchkit.documents.formats import pdf as pdf_format
 
@@ -35,9 +34,12 @@ REPORT = [
 
 
 def make_pdf(path: Path, pages: list[str], *, title: str = "", author: str = "", created: dt.datetime | None = None,
-             lang: str = "") -> Path:
-    """A PDF by fpdf2 in DejaVu: each string a page, each of its lines a line of the page, as written."""
+             lang: str = "", password: str | None = None) -> Path:
+    """A PDF by fpdf2 in DejaVu: each string a page, each of its lines a line of the page, as written; encrypted
+    with ``password`` for a user (``""``: opened without one) if given."""
     pdf = FPDF()
+    if password is not None:
+        pdf.set_encryption(owner_password="owner", user_password=password)
     pdf.add_font("DejaVu", fname=str(FONT))
     pdf.set_font("DejaVu", size=12)
     pdf.set_title(title)
@@ -72,8 +74,8 @@ def pages_of_matches(ix: Index, query: str) -> tuple[str, set[int | None]]:
     return hit.id, {document.page_at(span.start) for fragment in hit.snippet.fragments for span in fragment.highlights}
 
 
-def reasons(report: object) -> dict[str, str]:
-    return {skipped.path: skipped.reason for skipped in report.skipped}  # type: ignore[attr-defined]
+def reasons(report: SyncReport) -> dict[str, str]:
+    return {skipped.path: skipped.reason for skipped in report.skipped}
 
 
 # --- found, with its metadata and pages -----------------------------------------------------------------
@@ -167,14 +169,6 @@ def make_scan(path: Path, tmp_path: Path) -> Path:
     return path
 
 
-def make_encrypted(path: Path, source: Path, password: str) -> Path:
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(source))
-    writer.encrypt(user_password=password, owner_password="владелец")
-    with open(path, "wb") as out:
-        writer.write(out)
-    return path
-
-
 def make_long(path: Path, pages: int) -> Path:
     """A PDF of many tiny pages, one numbered word each."""
     pdf = FPDF(format=(50, 30))
@@ -192,7 +186,7 @@ def test_hostile_pdfs_are_reported_and_the_rest_is_indexed(tmp_path: Path) -> No
     folder = tmp_path / "in"
     good = make_pdf(folder / "good.pdf", REPORT, title="Итоги встречи министров")
     make_scan(folder / "scan.pdf", tmp_path)
-    make_encrypted(folder / "locked.pdf", good, "secret")
+    make_pdf(folder / "locked.pdf", REPORT, password="secret")
     (folder / "cut.pdf").write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
     (folder / "fake.pdf").write_text("не PDF, а текст", encoding="utf-8")
     make_long(folder / "long.pdf", 3000)
@@ -215,8 +209,7 @@ def test_hostile_pdfs_are_reported_and_the_rest_is_indexed(tmp_path: Path) -> No
 
 
 def test_a_pdf_encrypted_with_an_empty_user_password_is_read(tmp_path: Path) -> None:
-    source = make_pdf(tmp_path / "open.pdf", REPORT, title="Итоги встречи министров")
-    document = read_one(make_encrypted(tmp_path / "owner-only.pdf", source, ""))
+    document = read_one(make_pdf(tmp_path / "owner-only.pdf", REPORT, title="Итоги встречи министров", password=""))
     assert document.title == "Итоги встречи министров" and "переговорах" in document.body
 
 

@@ -23,11 +23,13 @@ What PDFium gives, and what is done to it:
 PDFium is not thread-safe, even across documents: every call is made under one lock, so threads that read PDFs
 take turns (processes do not need to), and a fork waits until no thread is in PDFium.
 
-The budget per file — :data:`MAX_PAGES` pages and :data:`MAX_SECONDS` of extraction — is checked before each
-page: a file over it is cut at a page boundary, and the pages read are indexed with a note. One page, once
+The budget per file — :data:`MAX_PAGES` pages, :data:`MAX_SECONDS` of extraction and a document's
+:data:`~..model.MAX_DOCUMENT_CHARS` of text — is checked at each page: a file over it is cut at a page boundary,
+and the pages read are indexed with a note, as are the pages PDFium cannot load. One page, once
 begun, is never interrupted, since PDFium runs it in this thread: a damaged file fails fast, but a crafted page
-of a few hundred bytes (form objects nested a few deep, each drawn many times) can keep PDFium busy for minutes
-or longer. Only a reader in a child process that can be killed would bound that.
+of a couple of kilobytes (form objects nested five deep, each drawing the next ten times) keeps PDFium busy for
+the better part of a minute, and one nested a level deeper for far longer. Only a reader in a child process
+that can be killed would bound that.
 """
 
 from __future__ import annotations
