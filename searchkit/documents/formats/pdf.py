@@ -26,10 +26,10 @@ take turns (processes do not need to), and a fork waits until no thread is in PD
 The budget per file — :data:`MAX_PAGES` pages, :data:`MAX_SECONDS` of extraction and a document's
 :data:`~..model.MAX_DOCUMENT_CHARS` of text — is checked at each page: a file over it is cut at a page boundary,
 and the pages read are indexed with a note, as are the pages PDFium cannot load. One page, once
-begun, is never interrupted, since PDFium runs it in this thread: a damaged file fails fast, but a crafted page
-of a couple of kilobytes (form objects nested five deep, each drawing the next ten times) keeps PDFium busy for
-the better part of a minute, and one nested a level deeper for far longer. Only a reader in a child process
-that can be killed would bound that.
+begun, cannot be interrupted from Python: a damaged file fails fast, but a crafted page of a couple of kilobytes
+(form objects nested five deep, each drawing the next ten times) keeps PDFium busy for the better part of a
+minute, and one nested a level deeper for far longer. So the whole reading runs in a forked child
+(:mod:`~..isolation`), killed :data:`KILL_AFTER_SECONDS` after the budget, and the file is then reported.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ import pypdfium2.raw as pdfium_c
 
 from ...errors import DocumentError
 from ..model import MAX_DOCUMENT_CHARS, Document, Skipped, SourceFile, find_date, join_pages, make_document
+from ..isolation import in_child
 from ..registry import binary_reader
 
 #: Pages read from one file at most: past a few thousand pages a PDF is a scanned archive or a dump of records,
@@ -57,6 +58,10 @@ MAX_PAGES = 2_000
 #: Seconds of extraction for one file, checked before each page: a file whose pages are slow to parse (dense
 #: drawings, crafted content) is cut there, so one file cannot stall a run.
 MAX_SECONDS = 60.0
+
+#: Seconds past :data:`MAX_SECONDS` after which the process reading a file is killed: the budget is checked
+#: between pages, and one crafted page can keep PDFium busy inside a single call for as long as it likes.
+KILL_AFTER_SECONDS = 30.0
 
 #: PDFium keeps global state with no locking of its own: two threads in it at once crash the process.
 _PDFIUM = threading.Lock()
@@ -95,13 +100,7 @@ def read_pdf(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipp
 
     PDFium reads the stream as it needs, never the whole file into memory, so a PDF of any size is read, up to
     the budget (a textbook's images can make hundreds of megabytes around a text of a few)."""
-    with _PDFIUM:
-        pdf = _open(stream)
-        try:
-            info = _metadata(pdf)
-            reading = _read_pages(pdf)
-        finally:
-            pdf.close()
+    info, reading = in_child(_read, stream, seconds=MAX_SECONDS + KILL_AFTER_SECONDS, what="PDF")
     if not any(reading.texts):
         raise DocumentError("no text layer: a scanned PDF needs OCR" if len(reading.broken) < len(reading.texts)
                             else f"damaged PDF: none of its {reading.total:,} pages can be read")
@@ -109,6 +108,16 @@ def read_pdf(source: SourceFile, stream: IO[bytes]) -> Iterator[Document | Skipp
     yield make_document(source.id, info.title, body, info.date, source.id, "pdf", "", author=info.author,
                         language=info.language, pages=pages)
     yield from (Skipped(source.id, note) for note in reading.notes())
+
+
+def _read(stream: IO[bytes]) -> tuple[_Info, _Reading]:
+    """The metadata and the pages' text, in the child process that :func:`read_pdf` runs it in."""
+    with _PDFIUM:
+        pdf = _open(stream)
+        try:
+            return _metadata(pdf), _read_pages(pdf)
+        finally:
+            pdf.close()
 
 
 def _open(stream: IO[bytes]) -> pdfium.PdfDocument:
