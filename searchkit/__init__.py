@@ -11,7 +11,7 @@ from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
                      IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
-from .index import Progress, SyncReport, default_index_dir
+from .index import Interrupted, Progress, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
 from .search.query import lex as lex_query
@@ -20,7 +20,7 @@ from .settings import AnalyzerSettings, RankingSettings, Settings
 __version__ = "0.1.0"
 
 __all__ = ["HTML_MODES", "AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
-           "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats",
+           "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
            "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
            "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

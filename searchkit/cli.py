@@ -7,6 +7,7 @@ its last commit.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,12 +18,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (HTML_MODES, QUERY_SYNTAX, Index, Progress, QueryError, SearchkitError, SyncReport, __version__,
+from . import (HTML_MODES, QUERY_SYNTAX, Index, Interrupted, Progress, QueryError, SearchkitError, SyncReport, __version__,
                analyze, default_index_dir, formats, render)
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 # Piped output keeps one line per line of text, for grep and scripts; a terminal wraps to its width.
 out = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
@@ -50,9 +52,32 @@ def user_errors() -> Iterator[None]:
         sys.exit(EXIT_USER_ERROR)
     except SearchkitError as error:
         fail(str(error))
-    except KeyboardInterrupt:
-        err.print("searchkit: interrupted; the index keeps its last commit")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as stop:
+        if isinstance(stop, Interrupted):
+            err.print(f"searchkit: interrupted: {stop.committed:,} of {stop.total:,} files are in the index; the "
+                      "rest follow on the next run of searchkit index", soft_wrap=True)
+        else:
+            err.print("searchkit: interrupted; the index keeps its last commit")
+        terminated = isinstance(stop, Terminated) or isinstance(stop.__cause__, Terminated)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as a service manager or ``kill`` sends it: stopped like Ctrl-C, with its own exit status."""
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` in the main thread while the block runs, so that it ends like Ctrl-C:
+    workers stopped, the uncommitted batch discarded."""
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
@@ -115,7 +140,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
     for root in roots:
         if not root.exists():
             fail(f"{root}: no such file or folder")
-    with user_errors():
+    with user_errors(), stopped_by_sigterm():
         report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs, exclude=exclude, hidden=hidden,
                              html=html)
     render.print_report(err, str(index_dir), report, verbose=verbose)

@@ -429,3 +429,32 @@ def test_files_are_read_in_the_worker_processes(make_index: MakeIndex, tmp_path:
         assert (again.updated, again.removed, again.unchanged) == (1, 1, 5)
     finally:
         registry._readers.pop(".pidtest", None)
+
+
+def test_a_commit_reaches_the_disk_before_it_is_reported(make_index: MakeIndex, corpus_dir: Path,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The new segments' files are fsynced before the table of contents that lists them, the table and the
+    folder after it, with and without worker processes (Whoosh itself never calls fsync)."""
+    import importlib
+    import os
+
+    synced: list[str] = []
+    real = os.fsync
+
+    def spy(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real(descriptor)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    monkeypatch.setattr(importlib.import_module("searchkit.index.sync"), "PARALLEL_MIN_BYTES", 0)
+    for processes in (1, 2):
+        synced.clear()
+        ix = make_index()
+        ix.index_path(corpus_dir, processes=processes)
+        names = [Path(path).name for path in synced]
+        tocs = [n for n, name in enumerate(names) if name.endswith(".toc")]
+        segments = [n for n, name in enumerate(names) if name.endswith(".seg")]
+        assert tocs and segments and max(segments) < tocs[-1], names  # the segments first
+        assert synced[tocs[-1] + 1] == str(ix.path), names  # then the folder, after the table
+        on_disk = {name for name in os.listdir(ix.path) if name.endswith(".seg")}
+        assert on_disk <= set(names), (on_disk, names)  # every segment the commit lists

@@ -16,6 +16,7 @@ from __future__ import annotations
 from . import formats  # noqa: F401  (its modules register the readers)
 from .decoding import MAX_RECORD_BYTES
 from .discovery import IGNORE_FILE, find_files, fingerprint, load
+from .isolation import end_with_parent
 from .model import (HTML_MODES, MAX_DOCUMENT_CHARS, TITLE_MAX_CHARS, Document, Excluded, ReadOptions, Skipped, SourceFile,
                     Unreadable, Unsupported, make_document)
 from .registry import (MAX_FILE_BYTES, READERS, FileRead, cannot_read, check_stat, formats, has_own_ids, read_file,
@@ -23,5 +24,5 @@ from .registry import (MAX_FILE_BYTES, READERS, FileRead, cannot_read, check_sta
 
 __all__ = ["HTML_MODES", "IGNORE_FILE", "MAX_DOCUMENT_CHARS", "MAX_FILE_BYTES", "MAX_RECORD_BYTES", "READERS",
            "TITLE_MAX_CHARS", "Document", "Excluded", "FileRead", "ReadOptions", "Skipped", "SourceFile", "Unreadable",
-           "Unsupported", "cannot_read", "check_stat", "find_files", "fingerprint", "formats", "has_own_ids", "load",
+           "Unsupported", "cannot_read", "check_stat", "end_with_parent", "find_files", "fingerprint", "formats", "has_own_ids", "load",
            "make_document", "read_file", "read_into", "read_source", "read_stream"]

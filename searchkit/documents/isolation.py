@@ -8,6 +8,7 @@ indexing workers are daemonic processes, which ``multiprocessing`` does not let 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import select
@@ -20,13 +21,31 @@ from ..errors import DocumentError
 
 _Result = TypeVar("_Result")
 
+#: prctl's request for a signal when the parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies, however it dies (``kill -9``, the OOM killer, a
+    closed terminal), so that no child outlives the process that started it and keeps its files and locks; on a
+    system without ``prctl`` the caller's own checks of ``os.getppid()`` remain."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
 
 def in_child(work: Callable[..., _Result], *args: Any, seconds: float, what: str) -> _Result:
     """``work(*args)`` in a forked child, its result (or the ``DocumentError`` it raised) passed back; a child
     still working after ``seconds`` is killed and the file refused as ``what`` that could not be read in time."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
+        end_with_parent(parent)
         os.close(read_end)
         try:
             outcome: tuple[bool, Any] = (True, work(*args))

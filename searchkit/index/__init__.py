@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .sync import COMMIT_EVERY_BYTES, Progress, ProgressCallback, SyncReport, default_processes, sync
+from .sync import COMMIT_EVERY_BYTES, Interrupted, Progress, ProgressCallback, SyncReport, default_processes, sync
 
 ENV_INDEX = "SEARCHKIT_INDEX"
 DEFAULT_INDEX_DIR = "index"
 
-__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Progress", "ProgressCallback", "SyncReport",
+__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Interrupted", "Progress", "ProgressCallback", "SyncReport",
            "default_index_dir", "default_processes", "sync"]
 
 

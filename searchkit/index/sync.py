@@ -166,6 +166,26 @@ def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: i
     owners: dict[str, str] = {}
     counted = _Counted(len(plan.sources), plan.total_bytes, report, progress)
     batches = plan.batches(commit_bytes) or ([[]] if vanished else [])
+    try:
+        _commit_batches(backend, batches, processes, vanished, report, owners, counted)
+    except KeyboardInterrupt as stop:
+        raise Interrupted(counted.committed, len(plan.sources)) from stop
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class Interrupted(KeyboardInterrupt):
+    """Indexing stopped by Ctrl-C or SIGTERM: ``committed`` files of ``total`` are in the index, whose last commit
+    is intact; the rest follow on the next run."""
+
+    def __init__(self, committed: int, total: int) -> None:
+        super().__init__(committed, total)
+        self.committed, self.total = committed, total
+
+
+def _commit_batches(backend: Backend, batches: list[list[SourceFile]], processes: int, vanished: set[str],
+                    report: SyncReport, owners: dict[str, str], counted: _Counted) -> None:
+    """One transaction per batch of files, each committed before the next begins."""
     for number, batch in enumerate(batches):
         with backend.transaction(processes) as transaction:
             if number == 0:
@@ -185,8 +205,7 @@ def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: i
             with backend.transaction() as cleanup:
                 for path in changes.incomplete:
                     cleanup.delete("path", path)
-    report.seconds = time.perf_counter() - started
-    return report
+        counted.committed += len(batch)
 
 
 class _Counted:
@@ -195,7 +214,7 @@ class _Counted:
 
     def __init__(self, files: int, total_bytes: int, report: SyncReport, progress: ProgressCallback | None) -> None:
         self.files, self.total_bytes, self.report, self.progress = files, total_bytes, report, progress
-        self.done = 0
+        self.done = self.committed = 0
 
     def file_done(self, writer: Transaction) -> None:
         self.done += 1

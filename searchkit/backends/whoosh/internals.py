@@ -9,6 +9,7 @@ the version first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,14 +94,37 @@ def pool_bytes(writer: SegmentWriter) -> int:
     return writer.pool.currentsize
 
 
-def commit_segments(writer: SegmentWriter, others: list[Any]) -> None:
+def commit_segments(writer: SegmentWriter, others: list[Any], folder: str) -> None:
     """Commit the writer's deletions and documents together with segments written by other processes: the
     existing segments (small ones merged, with the deletions applied), the writer's own, and ``others``, in one
-    new table of contents. The writer's lock is released and its temporary files removed."""
+    new table of contents. The writer's lock is released and its temporary files removed.
+
+    Whoosh itself never calls fsync, so a commit it reports done may not survive a power cut. Here the new
+    segments' files reach the disk before the table of contents that lists them is written, and the table and
+    the folder (which records the new names) after, so that after a crash the folder holds either the previous
+    commit or this one, whole."""
+    before = {segment.segment_id() for segment in writer.segments}  # the list below may be this very one
     segments = writer._merge_segments(None, None, None)
     if writer._added:
         segments.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    writer._commit_toc(segments + others)
+    listed = segments + others
+    new = tuple(segment.segment_id() for segment in listed if segment.segment_id() not in before)
+    names = os.listdir(folder)
+    for name in names:
+        if name.startswith(new):
+            fsync_path(os.path.join(folder, name))
+    writer._commit_toc(listed)
+    fsync_path(os.path.join(folder, f"_{writer.indexname}_{writer.generation}.toc"))
+    fsync_path(folder)
     writer._finish()
+
+
+def fsync_path(path: str) -> None:
+    """Flush a file's (or a folder's) data to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -17,6 +17,7 @@ import datetime as dt
 import multiprocessing
 import os
 import queue
+import signal
 import traceback
 from typing import Any
 
@@ -24,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
-from ...documents import Document, FileRead, Skipped, SourceFile, read_into
+from ...documents import Document, FileRead, Skipped, SourceFile, end_with_parent, read_into
 from ...errors import IndexLockedError, SearchkitError
 from .internals import commit_segments, drop_segment, finish_segment, pool_bytes
 
@@ -87,6 +88,7 @@ class Transaction:
             raise IndexLockedError(f"index in {path} is being written by another process; "
                                    "try again when it has finished") from None
         self._workers = _Workers(ix, processes) if processes > 1 else None
+        self._folder = path
         self.skipped: list[Skipped] = []
         self.written = 0
         #: What reading each file handed to :meth:`add_file` gave; complete after :meth:`finish_adding`.
@@ -131,7 +133,7 @@ class Transaction:
 
     def commit(self) -> None:
         self.finish_adding()
-        commit_segments(self._writer, self._workers.segments if self._workers else [])
+        commit_segments(self._writer, self._workers.segments if self._workers else [], self._folder)
 
     def cancel(self) -> None:
         if self._workers is not None:
@@ -221,10 +223,14 @@ class _Workers:
         return skipped, written, files
 
     def stop(self) -> None:
+        """Kill the workers at once (what they wrote is not committed, and the next commit removes it) and let
+        this process leave without flushing jobs to workers that will never read them."""
         for process in self._processes:
             if process.is_alive():
-                process.terminate()
+                process.kill()
+        for process in self._processes:
             process.join()
+        self._jobs.cancel_join_thread()
         self.finished = True
 
 
@@ -238,6 +244,9 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
     posting at a time in Python, which took away much of what the workers gain (benchmarks/README.md); Lucene
     flushes segments by memory for the same reason."""
     try:
+        end_with_parent(parent)
+        # Ctrl-C reaches the whole process group: the parent alone decides, and kills the workers.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         segments = _SegmentsOf(storage.open_index(indexname))
         skipped: list[Skipped] = []
         files: list[FileRead] = []
