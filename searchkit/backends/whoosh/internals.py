@@ -29,7 +29,7 @@ if whoosh.__version__ != WHOOSH_VERSION:
                          f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
 
 __all__ = ["W3LeafMatcher", "commit_segments", "deleted_documents", "finish_segment", "drop_segment",
-           "length_bytes", "pool_bytes", "posting_blocks", "tree_matcher"]
+           "cancel_writer", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted", "tree_matcher"]
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -128,3 +128,26 @@ def fsync_path(path: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def remove_unlisted(writer: SegmentWriter) -> None:
+    """Delete the files of the index that its latest table of contents does not list (the segments a cancelled
+    transaction began), as Whoosh's own commit does after writing a new table; this process holds the lock."""
+    from whoosh.index import TOC, clean_files
+
+    storage, name = writer.storage, writer.indexname
+    generation = TOC._latest_generation(storage, name)
+    if generation >= 0:
+        clean_files(storage, name, generation, TOC.read(storage, name, generation).segments)
+
+
+def cancel_writer(writer: SegmentWriter) -> None:
+    """Cancel a writer, even one whose disk is full: Whoosh's own ``cancel`` writes out the segment it abandons
+    and fails when there is no room for it; then its lock is released and its temporary files removed here."""
+    try:
+        writer.cancel()
+    except OSError:
+        writer._tempstorage.destroy()
+        if writer.writelock:
+            writer.writelock.release()
+        writer.is_closed = True

@@ -12,8 +12,10 @@ other. The cost is one set of caches per searching thread, each bounded.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import shutil
 import threading
 import time
 import weakref
@@ -40,6 +42,8 @@ OPEN_ATTEMPTS = 5
 WRITER_MEMORY_MB = 256
 
 REBUILD = "rebuild it with: searchkit index --rebuild FOLDER"
+#: The errors of a disk (or a quota) that has no more room.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class WhooshBackend:
@@ -154,10 +158,17 @@ class WhooshBackend:
         try:
             yield transaction
             transaction.finish_adding()
-        except BaseException:
+            transaction.commit()
+        except BaseException as error:
             transaction.cancel()
+            if isinstance(error, OSError) and error.errno in DISK_FULL:
+                raise self._disk_full() from None
             raise
-        transaction.commit()
+
+    def _disk_full(self) -> SearchkitError:
+        free = shutil.disk_usage(self.path).free
+        return SearchkitError(f"the disk holding the index {self.path} is full ({free / 2**20:,.1f} MB free): "
+                              "the index keeps its last commit; free some space and index again")
 
 
 def _read_settings(path: Path) -> Settings:

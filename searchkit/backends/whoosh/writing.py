@@ -27,7 +27,7 @@ from whoosh.writing import SegmentWriter
 
 from ...documents import Document, FileRead, Skipped, SourceFile, end_with_parent, read_into
 from ...errors import IndexLockedError, SearchkitError
-from .internals import commit_segments, drop_segment, finish_segment, pool_bytes
+from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
 
 #: Documents sent to a worker at once: large enough that inter-process overhead is small.
 BATCH_DOCS = 200
@@ -136,9 +136,12 @@ class Transaction:
         commit_segments(self._writer, self._workers.segments if self._workers else [], self._folder)
 
     def cancel(self) -> None:
+        """Stop the workers and drop everything this transaction wrote: its temporary files and the segment
+        files no commit lists."""
         if self._workers is not None:
             self._workers.stop()
-        self._writer.cancel()
+        cancel_writer(self._writer)
+        remove_unlisted(self._writer)
 
 
 class _Workers:
@@ -209,6 +212,9 @@ class _Workers:
                     break
                 except queue.Empty:
                     self._check_alive()
+            if isinstance(outcome, OSError):
+                self.stop()
+                raise outcome
             if isinstance(outcome, str):
                 self.stop()
                 raise SearchkitError(f"an indexing worker failed:\n{outcome}")
@@ -265,6 +271,8 @@ def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) ->
                 elif (problem := segments.add(item, source_key)) is not None:
                     skipped.append(problem)
         results.put((segments.finish(), skipped, segments.written, files))
+    except OSError as error:  # a full disk, say: the parent raises it again, and cancels the transaction
+        results.put(OSError(error.errno, error.strerror))
     except BaseException:  # reported to the parent, which cancels the transaction
         results.put(traceback.format_exc())
 
