@@ -1,5 +1,7 @@
 """A disk that fills up while indexing: one line naming the index and the free space, exit 2, no temporary files
-left, and the previous commit intact and searchable. A real full disk: a small tmpfs (tests run as root)."""
+left, and the previous commit intact and searchable; and an index on a read-only mount (an archive), which is
+searched and refuses writes in one line. Real file systems: small tmpfs mounts (tests run as root, for whom
+file permissions alone stop nothing)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import Index
+from searchkit import Index, SearchkitError
 
 from .conftest import CORPUS_DIR
 
@@ -53,3 +55,18 @@ def test_a_full_disk_is_one_line_and_the_last_commit_stays(small_disk: Path, tmp
     assert not [name for name in index.iterdir() if name.suffix == ".tmp"]
     with Index.open(index) as ix:
         assert ix.doc_count() == before and ix.search("Анкоридж").total > 0
+
+
+def test_a_read_only_index_is_searched_and_refuses_writes_in_one_line(small_disk: Path) -> None:
+    index = small_disk / "index"
+    with Index.create(index) as ix:
+        ix.index_path(CORPUS_DIR, processes=1)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with Index.open(index) as ix:
+        assert ix.search("встречи в Анкоридже").total > 0 and ix.stats().documents == ix.doc_count()
+        with pytest.raises(SearchkitError, match=f"the index folder {index} is read-only"):
+            ix.add([{"id": "note", "text": "Новая заметка."}])
+    result = subprocess.run([sys.executable, "-m", "searchkit", "index", "--index", str(index), str(CORPUS_DIR)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.strip() == (
+        f"searchkit: error: the index folder {index} is read-only: it can be searched, not written")

@@ -44,6 +44,8 @@ WRITER_MEMORY_MB = 256
 REBUILD = "rebuild it with: searchkit index --rebuild FOLDER"
 #: The errors of a disk (or a quota) that has no more room.
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+#: The errors of a folder that may not be written (a mounted archive, a folder of someone else's).
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 class WhooshBackend:
@@ -153,8 +155,16 @@ class WhooshBackend:
     def transaction(self, processes: int = 1) -> Iterator[Transaction]:
         """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C. With
         ``processes`` > 1, added documents are analysed and written by that many worker processes."""
-        transaction = Transaction(self._ix, str(self.path), min(processes, os.cpu_count() or 1), LOCK_TIMEOUT,
-                                  WRITER_MEMORY_MB)
+        try:
+            transaction = Transaction(self._ix, str(self.path), min(processes, os.cpu_count() or 1), LOCK_TIMEOUT,
+                                      WRITER_MEMORY_MB)
+        except OSError as error:
+            if error.errno in READ_ONLY:
+                raise SearchkitError(f"the index folder {self.path} is read-only: it can be searched, not "
+                                     "written") from None
+            if error.errno in DISK_FULL:
+                raise self._disk_full() from None
+            raise
         try:
             yield transaction
             transaction.finish_adding()
