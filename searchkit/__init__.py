@@ -6,10 +6,10 @@ here; ARCHITECTURE.md at the repository's root maps the package.
 """
 
 from .analysis import AnalyzedToken, analyze
-from .backends import IndexStats
+from .backends import CheckReport, IndexStats
 from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
-from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexLockedError,
+from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexDamagedError, IndexLockedError,
                      IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
 from .index import Interrupted, Progress, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
@@ -19,8 +19,8 @@ from .settings import AnalyzerSettings, RankingSettings, Settings
 
 __version__ = "0.1.0"
 
-__all__ = ["HTML_MODES", "AnalyzedToken", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
-           "Hit", "IncompatibleIndexError", "Index", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
+__all__ = ["HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
+           "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
            "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
            "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

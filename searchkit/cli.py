@@ -267,6 +267,23 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         render.print_stats(out, stats)
 
 
+@main.command("check")
+@INDEX_OPTION
+def check_command(index_dir: Path | None) -> None:
+    """Read the index through and report each damaged file; exit 1 if any, 0 with «index OK» if none."""
+    path = index_dir or default_index_dir()
+    if not Index.exists(path):
+        fail(f"no searchkit index in {path}")
+    report = Index.check(path)
+    for name, problem in report.problems:
+        out.print(f"damaged: {escape(str(path / name) if not name.startswith(str(path)) else name)}: "
+                  f"{escape(problem)}", soft_wrap=True)
+    if report.ok:
+        out.print(f"index OK: {report.documents:,} documents, {report.segments:,} segments")
+    else:
+        sys.exit(1)
+
+
 @main.command("explain", epilog="""Example:
 
 \b

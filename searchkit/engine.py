@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import AnalyzedToken, analyze, fold
-from .backends import Backend, IndexStats, backend_exists, create_backend, open_backend
+from .backends import Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend
 from .compiled import Filtered
 from .documents import Document, ReadOptions
 from .errors import DocumentError
@@ -45,6 +45,12 @@ class Index:
     def exists(path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` holds an index (perhaps a damaged one, which :meth:`open` then refuses)."""
         return backend_exists(path)
+
+    @staticmethod
+    def check(path: str | os.PathLike[str]) -> CheckReport:
+        """Read the index at ``path`` through (its settings, its table of contents, every segment's documents,
+        stored fields and postings) and report each problem with the file it is in."""
+        return check_backend(path)
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], settings: Settings | None = None) -> Index:

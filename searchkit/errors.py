@@ -9,6 +9,7 @@ the CLI prints it as one line, the library raises it.
     │   └── DocumentNotFoundError                    no document with that id
     ├── IndexLockedError (TimeoutError)       another process kept the index's write lock
     ├── IncompatibleIndexError                an index of another version or settings, or unreadable
+    ├── IndexDamagedError                     a file of the index cannot be read while searching it
     └── QueryError (ValueError)               a query that cannot be parsed, with the position of the problem
 
 Each also subclasses the built-in exception named beside it, so code that catches that keeps working.
@@ -51,6 +52,10 @@ class IndexLockedError(SearchkitError, TimeoutError):
 class IncompatibleIndexError(SearchkitError):
     """An index written by another schema version or with other analyzer settings, or one that cannot be read:
     the message says how to rebuild it."""
+
+
+class IndexDamagedError(SearchkitError):
+    """A file of the index turned out unreadable in the middle of a search: ``searchkit check`` tells which."""
 
 
 class QueryError(SearchkitError, ValueError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 
 from ..settings import Settings
-from .base import Backend, IndexStats, Ranked, SearchContext, Transaction
+from .base import Backend, CheckReport, IndexStats, Ranked, SearchContext, Transaction
 
-__all__ = ["Backend", "IndexStats", "Ranked", "SearchContext", "Transaction", "create_backend",
-           "backend_exists", "open_backend"]
+__all__ = ["Backend", "CheckReport", "IndexStats", "Ranked", "SearchContext", "Transaction", "create_backend",
+           "backend_exists", "check_backend", "open_backend"]
 
 
 def open_backend(location: str | os.PathLike[str], settings: Settings | None = None) -> Backend:
@@ -33,3 +33,12 @@ def backend_exists(location: str | os.PathLike[str]) -> bool:
     from .whoosh import WhooshBackend
 
     return WhooshBackend.exists(location)
+
+
+def check_backend(location: str | os.PathLike[str]) -> CheckReport:
+    """Read the index at ``location`` through, whether or not it can be opened, and report what is damaged."""
+    from pathlib import Path
+
+    from .whoosh.check import check
+
+    return check(Path(location))

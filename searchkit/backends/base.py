@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -60,6 +60,20 @@ class IndexStats:
     last_update: dt.datetime | None
     #: The commit the figures describe.
     generation: int = 0
+
+
+@dataclass
+class CheckReport:
+    """What checking an index found: the documents and segments read, and each problem as (file, what is
+    wrong)."""
+
+    documents: int = 0
+    segments: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class SearchContext(Protocol):

@@ -9,23 +9,67 @@ is closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
+import functools
+import os
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh.searching import Searcher
 
 from ...compiled import Query
+from ...errors import IndexDamagedError, SearchkitError
 from ...documents import Document
 from ..base import Ranked
 from .ranking import ArrayRanker
 
+_Value = TypeVar("_Value")
+
+
+def damage_reported(method: Callable[..., _Value]) -> Callable[..., _Value]:
+    """An error raised inside Whoosh's reading code while answering is a damaged file: reported as
+    :class:`~searchkit.errors.IndexDamagedError` in one line, not as whatever Whoosh stumbled on."""
+    @functools.wraps(method)
+    def reported(self: WhooshContext, *args: Any, **kwargs: Any) -> _Value:
+        try:
+            value = method(self, *args, **kwargs)
+        except Exception as error:
+            raise damage(self.location, error) from None
+        if isinstance(value, Generator):  # the terms of a field, read as they are asked for
+            return _read_reported(self.location, value)  # type: ignore[return-value]
+        return value
+    return reported
+
+
+def _read_reported(location: str, items: Generator[Any, None, None]) -> Iterator[Any]:
+    try:
+        yield from items
+    except Exception as error:
+        raise damage(location, error) from None
+
+
+def damage(location: str, error: Exception) -> Exception:
+    """The error to raise for ``error``: itself, unless Whoosh's reading code raised it, which means a damaged
+    file of the index at ``location``."""
+    if isinstance(error, SearchkitError) or not _raised_in_whoosh(error):
+        return error
+    return IndexDamagedError(f"index damaged: run searchkit check --index {location} "
+                             f"({type(error).__name__}: {error})")
+
+
+def _raised_in_whoosh(error: BaseException) -> bool:
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and f"{os.sep}whoosh{os.sep}" in trace.tb_frame.f_code.co_filename
+
 
 class WhooshContext:
     """A searcher on one commit, with what is computed from it. For one thread at a time, as Whoosh's searcher
-    is."""
+    is. A file found damaged while answering is reported as such (:func:`damage_reported`)."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, location: str = "") -> None:
+        self.location = location
         self.searcher = searcher
         self.reader = searcher.reader()
         self.generation: int = self.reader.generation()
@@ -54,17 +98,21 @@ class WhooshContext:
 
     # --- ranking --------------------------------------------------------------------------------------------
 
+    @damage_reported
     def rank(self, query: Query, limit: int | None, order: str = "relevance") -> Ranked:
         return self.ranker.rank(query, limit, order)
 
+    @damage_reported
     def score(self, query: Query, docnum: int) -> float:
         return float(self.ranker.dense(query)[docnum])
 
+    @damage_reported
     def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
         return self.ranker.weights(field, term, docnums)
 
     # --- documents ------------------------------------------------------------------------------------------
 
+    @damage_reported
     def stored(self, docnum: int) -> Document:
         fields = self.searcher.stored_fields(docnum)
         date, modified = fields.get("date"), fields.get("modified")
@@ -75,24 +123,30 @@ class WhooshContext:
             author=fields.get("author", ""), language=fields.get("language", ""),
             pages=tuple(fields.get("pages", ())), modified=modified if isinstance(modified, dt.datetime) else None)
 
+    @damage_reported
     def find(self, field: str, value: str) -> int | None:
         return self.searcher.document_number(**{field: value})
 
+    @damage_reported
     def values(self, field: str) -> Iterator[str]:
         return (term.decode("utf-8") if isinstance(term, bytes) else term for term in self.reader.lexicon(field))
 
+    @damage_reported
     def field_length(self, docnum: int, field: str) -> int:
         return self.reader.doc_field_length(docnum, field) or 0
 
     # --- term statistics ------------------------------------------------------------------------------------
 
+    @damage_reported
     def doc_frequency(self, field: str, term: str) -> int:
         return self.ranker.doc_frequency(field, term)
 
+    @damage_reported
     def terms(self, field: str, prefix: str) -> Iterator[str]:
         return (term.decode("utf-8") if isinstance(term, bytes) else term
                 for term in self.reader.expand_prefix(field, prefix))
 
+    @damage_reported
     def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
         return ((term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
                 for term, info in self.reader.iter_prefix(field, prefix))

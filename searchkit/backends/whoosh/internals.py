@@ -29,7 +29,7 @@ if whoosh.__version__ != WHOOSH_VERSION:
                          f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
 
 __all__ = ["W3LeafMatcher", "commit_segments", "deleted_documents", "finish_segment", "drop_segment",
-           "cancel_writer", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted", "tree_matcher"]
+           "cancel_writer", "latest_generation", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted", "tree_matcher"]
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def remove_unlisted(writer: SegmentWriter) -> None:
     from whoosh.index import TOC, clean_files
 
     storage, name = writer.storage, writer.indexname
-    generation = TOC._latest_generation(storage, name)
+    generation = latest_generation(storage, name)
     if generation >= 0:
         clean_files(storage, name, generation, TOC.read(storage, name, generation).segments)
 
@@ -151,3 +151,10 @@ def cancel_writer(writer: SegmentWriter) -> None:
         if writer.writelock:
             writer.writelock.release()
         writer.is_closed = True
+
+
+def latest_generation(storage: Any, name: str) -> int:
+    """The generation of the latest table of contents in ``storage``; -1 when there is none."""
+    from whoosh.index import TOC
+
+    return TOC._latest_generation(storage, name)

@@ -30,7 +30,7 @@ from ...errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ...compiled import TEXT_FIELDS
 from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
 from ..base import IndexStats
-from .context import WhooshContext
+from .context import WhooshContext, damage
 from .schema import WhooshAnalyzer, build_schema
 from .writing import Transaction
 
@@ -42,6 +42,8 @@ OPEN_ATTEMPTS = 5
 WRITER_MEMORY_MB = 256
 
 REBUILD = "rebuild it with: searchkit index --rebuild FOLDER"
+#: The name Whoosh gives the index in its folder (``_MAIN_1.toc``).
+INDEX_NAME = "MAIN"
 #: The errors of a disk (or a quota) that has no more room.
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 #: The errors of a folder that may not be written (a mounted archive, a folder of someone else's).
@@ -86,7 +88,7 @@ class WhooshBackend:
         path = Path(path)
         if not cls.exists(path):
             raise IndexNotFoundError(f"no searchkit index in {path} (create one with: searchkit index FOLDER)")
-        stored = _read_settings(path)
+        stored = read_settings(path)
         if settings is not None and settings.analyzer != stored.analyzer:
             raise IncompatibleIndexError(
                 f"index in {path} was built with analyzer settings {stored.analyzer}, not {settings.analyzer}: "
@@ -97,7 +99,8 @@ class WhooshBackend:
             ix = whoosh_index.open_dir(str(path))
             built_with = ix.schema["body"].analyzer
         except Exception as error:  # Whoosh raises several unrelated types for a damaged index
-            raise IncompatibleIndexError(f"index in {path} cannot be read ({error}): {REBUILD}") from None
+            raise IncompatibleIndexError(f"index damaged: run searchkit check --index {path} to see what "
+                                         f"({type(error).__name__}: {error}); or {REBUILD}") from None
         if built_with != WhooshAnalyzer(stored.analyzer):
             raise IncompatibleIndexError(f"index in {path} was built with other analyzer settings than "
                                          f"{SETTINGS_FILE} says ({stored.analyzer}): {REBUILD}")
@@ -126,12 +129,15 @@ class WhooshBackend:
                 if current is not None and current.up_to_date():
                     return current
                 fresh = WhooshContext(self._ix.searcher(weighting=BM25F(B=self.settings.ranking.b,
-                                                                          K1=self.settings.ranking.k1)))
+                                                                          K1=self.settings.ranking.k1)),
+                                      self.location)
                 break
             except FileNotFoundError:
                 if attempt == OPEN_ATTEMPTS - 1:
                     raise
                 time.sleep(0.01 * (attempt + 1))
+            except Exception as error:  # a segment that cannot even be opened
+                raise damage(self.location, error) from None
         with self._lock:
             if current is not None:
                 current.close()  # only this thread used it, and it has finished with it
@@ -181,7 +187,8 @@ class WhooshBackend:
                               "the index keeps its last commit; free some space and index again")
 
 
-def _read_settings(path: Path) -> Settings:
+def read_settings(path: Path) -> Settings:
+    """The settings in the index folder's ``searchkit.json``, refused when of another schema version."""
     try:
         data = json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8"))
         if not isinstance(data, dict):

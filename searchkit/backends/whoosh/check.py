@@ -1,0 +1,70 @@
+"""Checking an index folder: every file a commit needs, read through, each problem reported with its file.
+
+A damaged index makes a search fail somewhere deep in Whoosh; ``searchkit check`` says where. It reads
+``searchkit.json``, the latest table of contents, and each segment it lists: the segment's file, its document
+count, every live document's stored fields, and the postings of every term of the text fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+
+from ...compiled import TEXT_FIELDS
+from ...errors import SearchkitError
+from ...settings import SETTINGS_FILE
+from ..base import CheckReport
+from .internals import latest_generation
+from .store import INDEX_NAME, read_settings
+
+
+def check(path: Path) -> CheckReport:
+    """Read the index at ``path`` through and report what cannot be read, file by file."""
+    report = CheckReport()
+    try:
+        read_settings(path)
+    except SearchkitError as error:
+        report.problems.append((SETTINGS_FILE, str(error)))
+    storage = FileStorage(str(path), readonly=True)
+    generation = latest_generation(storage, INDEX_NAME)
+    toc_name = f"_{INDEX_NAME}_{generation}.toc"
+    if generation < 0:
+        report.problems.append((f"_{INDEX_NAME}_N.toc", "no table of contents: this is no index"))
+        return report
+    try:
+        toc = whoosh_index.TOC.read(storage, INDEX_NAME, generation)
+    except Exception as error:  # Whoosh unpickles the table: a damaged one raises anything
+        report.problems.append((toc_name, f"the table of contents cannot be read ({type(error).__name__}: {error})"))
+        return report
+    for segment in toc.segments:
+        report.segments += 1
+        report.documents += _check_segment(storage, toc.schema, segment, generation, report.problems)
+    return report
+
+
+def _check_segment(storage: FileStorage, schema: object, segment: object, generation: int,
+                   problems: list[tuple[str, str]]) -> int:
+    """Read one segment through; its live documents, or 0 after recording its problem."""
+    files = sorted(name for name in storage.list() if name.startswith(segment.segment_id()))  # type: ignore[attr-defined]
+    where = ", ".join(files) or f"{segment.segment_id()}.*"  # type: ignore[attr-defined]
+    if not files:
+        problems.append((where, "the segment's files are missing"))
+        return 0
+    try:
+        reader = SegmentReader(storage, schema, segment, generation=generation)
+        try:
+            for docnum in range(reader.doc_count_all()):
+                if not reader.is_deleted(docnum):
+                    reader.stored_fields(docnum)
+            for name in TEXT_FIELDS:
+                for term in reader.lexicon(name):
+                    reader.postings(name, term).all_ids()
+            return reader.doc_count()
+        finally:
+            reader.close()
+    except Exception as error:  # a damaged file breaks Whoosh's readers in many ways; each is this segment's
+        problems.append((where, f"cannot be read ({type(error).__name__}: {error})"))
+        return 0
