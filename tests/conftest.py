@@ -68,3 +68,13 @@ def seed_body(corpus_dir: Path) -> str:
 
     (document,) = list(load(corpus_dir / SEED_NAME))
     return document.body
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``searchkit ARGS`` through click's runner: the exit status, standard output and standard error."""
+    from click.testing import CliRunner
+
+    from searchkit.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr

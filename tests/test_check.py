@@ -6,17 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from searchkit import Index
-from searchkit.cli import main
 
-from .conftest import CORPUS_DIR
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+from .conftest import CORPUS_DIR, run_cli
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def segment_files(index: Path) -> list[Path]:
 
 
 def test_a_sound_index_is_ok(index: Path) -> None:
-    assert run("check", "--index", str(index)) == (0, "index OK: 31 documents, 2 segments\n", "")
+    assert run_cli("check", "--index", str(index)) == (0, "index OK: 31 documents, 2 segments\n", "")
 
 
 def flip(path: Path) -> None:
@@ -51,11 +44,11 @@ def truncate(path: Path) -> None:
 def test_a_damaged_segment_is_named_and_a_search_says_to_check(index: Path, damage) -> None:  # type: ignore[no-untyped-def]
     largest = max(segment_files(index), key=lambda path: path.stat().st_size)
     damage(largest)
-    code, out, _ = run("check", "--index", str(index))
+    code, out, _ = run_cli("check", "--index", str(index))
     assert code == 1
     (line,) = out.splitlines()
     assert line.startswith(f"damaged: {largest}: ") and "cannot be read" in line
-    code, _, err = run("search", "--index", str(index), "встреча Путина и Трампа")
+    code, _, err = run_cli("search", "--index", str(index), "встреча Путина и Трампа")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert f"index damaged: run searchkit check --index {index}" in err
 
@@ -64,7 +57,7 @@ def test_a_damaged_table_of_contents_and_settings_are_named(index: Path) -> None
     (toc,) = index.glob("_MAIN_*.toc")
     truncate(toc)
     (index / "searchkit.json").write_text("{", encoding="utf-8")
-    code, out, _ = run("check", "--index", str(index))
+    code, out, _ = run_cli("check", "--index", str(index))
     assert code == 1
     assert [line.split(": ")[1] for line in out.splitlines()] == [str(index / "searchkit.json"), str(toc)]
     assert "the table of contents cannot be read" in out
@@ -73,5 +66,5 @@ def test_a_damaged_table_of_contents_and_settings_are_named(index: Path) -> None
 def test_a_missing_segment_is_named(index: Path) -> None:
     gone = segment_files(index)[0]
     gone.unlink()
-    code, out, _ = run("check", "--index", str(index))
+    code, out, _ = run_cli("check", "--index", str(index))
     assert code == 1 and f"damaged: {index / gone.name.split('.')[0]}.*: the segment's files are missing" in out

@@ -9,14 +9,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 from searchkit import Index
-from searchkit.cli import main
 from searchkit.repl import Repl
+
+from .conftest import run_cli
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -25,11 +25,6 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -48,12 +43,12 @@ def archive(tmp_path: Path) -> Path:
 
 def test_the_summary_accounts_for_every_file(archive: Path, tmp_path: Path) -> None:
     index = str(tmp_path / "index")
-    code, _, summary = run("index", "--index", index, "--exclude", "old-*.txt", str(archive))
+    code, _, summary = run_cli("index", "--index", index, "--exclude", "old-*.txt", str(archive))
     assert code == 0
     assert "1 added" in summary and "1 documents" in summary
     assert "3 files of unsupported types: .xlsx 2, .pptx 1 (-v lists them)" in summary
     assert "left out: 2 hidden, 2 excluded (--hidden takes hidden ones)" in summary
-    _, _, listed = run("index", "--index", index, "-v", "--exclude", "old-*.txt", str(archive))
+    _, _, listed = run_cli("index", "--index", index, "-v", "--exclude", "old-*.txt", str(archive))
     for path in ("archive/budget.xlsx", "archive/slides.pptx", "archive/.hidden.txt (hidden)",
                  "archive/.drafts (hidden)", "archive/drafts (excluded)", "archive/old-notes.txt (excluded)"):
         assert path in listed, path
@@ -62,7 +57,7 @@ def test_the_summary_accounts_for_every_file(archive: Path, tmp_path: Path) -> N
         assert hit.id == "archive/2025-08-12-vstrecha.txt" and hit.date is not None
         assert hit.date.isoformat() == "2025-08-12"  # from the file name, the text has no date
         assert hit.modified is not None  # the file's time, kept beside the date
-    _, _, everything = run("index", "--index", index, "--hidden", str(archive))
+    _, _, everything = run_cli("index", "--index", index, "--hidden", str(archive))
     assert "3 added" in everything  # the hidden ones and the old notes now; drafts/ stays out by its ignore file
     with Index.open(index) as ix:
         assert {hit.id for hit in ix.search("переговоры", limit=20)} == {
@@ -71,7 +66,7 @@ def test_the_summary_accounts_for_every_file(archive: Path, tmp_path: Path) -> N
 
 
 def test_formats_are_listed_with_their_libraries() -> None:
-    code, listing, _ = run("index", "--formats")
+    code, listing, _ = run_cli("index", "--formats")
     assert code == 0
     for name, library in (("Word", "python-docx"), ("PDF", "pypdfium2"), ("FictionBook", "defusedxml"),
                           ("web page", "trafilatura"), ("e-mail", "email"), ("plain text", "standard library")):
@@ -94,13 +89,13 @@ def test_a_pdf_hit_says_its_page(tmp_path: Path) -> None:
     folder.mkdir()
     pdf.output(str(folder / "report.pdf"))
     index = str(tmp_path / "index")
-    assert run("index", "--index", index, str(folder))[0] == 0
-    _, found, _ = run("search", "--index", index, "--json", "переговоров")
+    assert run_cli("index", "--index", index, str(folder))[0] == 0
+    _, found, _ = run_cli("search", "--index", index, "--json", "переговоров")
     (hit,) = json.loads(found)["hits"]
     assert hit["title"] == "Отчёт о поездке" and hit["format"] == "pdf"
     (fragment,) = hit["snippet"]["fragments"]
     assert fragment["page"] == 2 and fragment["highlights"][0]["form"] == "переговоры"
-    _, shown, _ = run("search", "--index", index, "переговоров")
+    _, shown, _ = run_cli("search", "--index", index, "переговоров")
     assert "с. 2: На второй странице описаны [переговоры] в Анкоридже." in shown  # the fragment keeps to its page
     assert "Первая страница" not in shown
     out = io.StringIO()
