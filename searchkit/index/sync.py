@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import Backend, SearchContext, Transaction
-from ..documents import (Document, Excluded, FileRead, ReadOptions, Skipped, SourceFile, Unreadable, Unsupported,
-                         cannot_read, check_stat, find_files, fingerprint, has_own_ids, read_source)
+from ..documents import (Document, Excluded, FileRead, ReadOptions, Skipped, SourceFile, Unsupported, cannot_read,
+                         check_stat, find_files, fingerprint, has_own_ids, read_into)
 
 #: Below this many bytes of input in all, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -194,8 +194,7 @@ def _commit_batches(backend: Backend, batches: list[list[SourceFile]], processes
                     transaction.delete("path", path)
                 report.removed += len(vanished)
             changes = _Changes(transaction, backend.context(), report, owners, vanished, counted)
-            for document, key in changes.documents(batch):
-                transaction.add(document, key)
+            changes.write(batch)
         changes.count_files_read(transaction.files)
         report.documents += transaction.written
         report.skipped.extend(transaction.skipped)
@@ -225,7 +224,7 @@ class _Counted:
 
 class _Changes:
     """Decides, file by file, what one commit writes: unchanged files are passed over, the old documents of
-    changed files are deleted, and the documents read from new and changed files are yielded."""
+    changed files are deleted, and new and changed files are read into the writer."""
 
     def __init__(self, writer: Transaction, context: SearchContext, report: SyncReport, owners: dict[str, str],
                  vanished: set[str], counted: _Counted) -> None:
@@ -238,14 +237,14 @@ class _Changes:
         self.incomplete: set[str] = set()  # files whose reading failed after some of their documents
         self.handed: dict[str, bool] = {}  # files the writer reads itself -> whether they were indexed before
 
-    def documents(self, batch: list[SourceFile]) -> Iterator[tuple[Document, str]]:
+    def write(self, batch: list[SourceFile]) -> None:
         """Each file is hashed in chunks, and read (a record format a line at a time) only if it changed, so
         memory stays bounded however large the file."""
         for source in batch:
-            yield from self._file(source)
+            self._file(source)
             self.counted.file_done(self.writer)
 
-    def _file(self, source: SourceFile) -> Iterator[tuple[Document, str]]:
+    def _file(self, source: SourceFile) -> None:
         try:
             digest, size = fingerprint(source.path)
         except OSError as error:
@@ -263,30 +262,27 @@ class _Changes:
             self.handed[source.id] = existed
             self.writer.add_file(source, key)
             return
-        found = False
-        for item in read_source(source):
-            if isinstance(item, Unreadable) and found:
-                self.incomplete.add(source.id)
-            if isinstance(item, Skipped):
-                self.report.skipped.append(item)
-            elif (owner := self._owner(item.id, source.id)) is not None:
-                self.report.skipped.append(Skipped(source.id, f"id {item.id!r} is already used by {owner}"))
-            else:
-                self.owners[item.id] = source.id
-                found = True
-                yield item, key
-        self._count(found, existed)
+        self._count(read_into(source, lambda document: self._take(document, source.id, key)), existed)
+
+    def _take(self, document: Document, file_id: str, key: str) -> Skipped | None:
+        """Hand a record file's document to the writer, unless another file holds its id."""
+        owner = self._owner(document.id, file_id)
+        if owner is not None:
+            return Skipped(file_id, f"id {document.id!r} is already used by {owner}")
+        self.owners[document.id] = file_id
+        self.writer.add(document, key)
+        return None
 
     def count_files_read(self, files: list[FileRead]) -> None:
         """Count the files the writer read itself (:meth:`Transaction.add_file`), once its reading is done."""
         for outcome in files:
-            self.report.skipped.extend(outcome.skipped)
-            if outcome.incomplete:
-                self.incomplete.add(outcome.file_id)
-            self._count(outcome.documents > 0, self.handed.pop(outcome.file_id))
+            self._count(outcome, self.handed.pop(outcome.file_id))
 
-    def _count(self, found: bool, existed: bool) -> None:
-        if found:
+    def _count(self, outcome: FileRead, existed: bool) -> None:
+        self.report.skipped.extend(outcome.skipped)
+        if outcome.incomplete:
+            self.incomplete.add(outcome.file_id)
+        if outcome.documents:
             self.report.updated += existed
             self.report.added += not existed
         elif existed:
