@@ -15,11 +15,11 @@ from typing import Any
 from ..analysis import get_analyzer
 from ..backends import SearchContext
 from ..compiled import TEXT_FIELDS
-from ..errors import DocumentNotFoundError, QueryError
+from ..errors import QueryError
 from ..settings import Settings
 from .compile import QueryCompiler
 from .query import parse, positive_leaves
-from .run import highlight_terms
+from .run import document_number, highlight_terms
 from .snippets import Span, find_matches
 
 
@@ -58,9 +58,7 @@ class Explanation:
 
 def explain(context: SearchContext, settings: Settings, text: str, doc_id: str) -> Explanation:
     """Explain the score of document ``doc_id`` for the query ``text``."""
-    docnum = context.find("id", doc_id)
-    if docnum is None:
-        raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+    docnum = document_number(context, doc_id)
     document = context.stored(docnum)
     fields = {"title": document.title, "body": document.body}
     compiler = QueryCompiler(context, settings)

@@ -106,14 +106,19 @@ def highlight_terms(compiled: Compiled) -> dict[str, set[str]]:
     return terms
 
 
+def document_number(context: SearchContext, doc_id: str) -> int:
+    """The number of the live document ``doc_id``; raises :class:`~searchkit.errors.DocumentNotFoundError`."""
+    docnum = context.find("id", doc_id)
+    if docnum is None:
+        raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+    return docnum
+
+
 def marked_document(context: SearchContext, settings: Settings, doc_id: str,
                     text: str | None = None) -> tuple[Document, tuple[Span, ...]]:
     """A document and every word of its body that the query ``text`` matches (none without a query), to show it
     whole."""
-    docnum = context.find("id", doc_id)
-    if docnum is None:
-        raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-    document = context.stored(docnum)
+    document = context.stored(document_number(context, doc_id))
     if not text:
         return document, ()
     terms = highlight_terms(compile_query(context, settings, text))["body"]

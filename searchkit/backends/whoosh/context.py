@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Generator, Iterator
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 from whoosh.searching import Searcher
@@ -34,7 +34,7 @@ def damage_reported(method: Callable[..., _Value]) -> Callable[..., _Value]:
         try:
             value = method(self, *args, **kwargs)
         except Exception as error:
-            raise damage(self.location, error) from None
+            raise_damage(self.location, error)
         if isinstance(value, Generator):  # the terms of a field, read as they are asked for
             return _read_reported(self.location, value)  # type: ignore[return-value]
         return value
@@ -45,16 +45,29 @@ def _read_reported(location: str, items: Generator[Any, None, None]) -> Iterator
     try:
         yield from items
     except Exception as error:
-        raise damage(location, error) from None
+        raise_damage(location, error)
 
 
-def damage(location: str, error: Exception) -> Exception:
+def _damage(location: str, error: Exception) -> Exception:
     """The error to raise for ``error``: itself, unless Whoosh's reading code raised it, which means a damaged
     file of the index at ``location``."""
     if isinstance(error, SearchkitError) or not _raised_in_whoosh(error):
         return error
     return IndexDamagedError(f"index damaged: run searchkit check --index {location} "
                              f"({type(error).__name__}: {error})")
+
+
+def raise_damage(location: str, error: Exception) -> NoReturn:
+    """Raise ``error`` as it is, or as the damaged index it means."""
+    reported = _damage(location, error)
+    if reported is error:
+        raise error
+    raise reported from None
+
+
+def _text(term: bytes | str) -> str:
+    """A term as Whoosh's lexicons give it (UTF-8 bytes), as text."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _raised_in_whoosh(error: BaseException) -> bool:
@@ -129,7 +142,7 @@ class WhooshContext:
 
     @damage_reported
     def values(self, field: str) -> Iterator[str]:
-        return (term.decode("utf-8") if isinstance(term, bytes) else term for term in self.reader.lexicon(field))
+        return (_text(term) for term in self.reader.lexicon(field))
 
     @damage_reported
     def field_length(self, docnum: int, field: str) -> int:
@@ -143,10 +156,8 @@ class WhooshContext:
 
     @damage_reported
     def terms(self, field: str, prefix: str) -> Iterator[str]:
-        return (term.decode("utf-8") if isinstance(term, bytes) else term
-                for term in self.reader.expand_prefix(field, prefix))
+        return (_text(term) for term in self.reader.expand_prefix(field, prefix))
 
     @damage_reported
     def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
-        return ((term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
-                for term, info in self.reader.iter_prefix(field, prefix))
+        return ((_text(term), info.doc_frequency()) for term, info in self.reader.iter_prefix(field, prefix))

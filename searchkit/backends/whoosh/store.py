@@ -30,7 +30,7 @@ from ...errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ...compiled import TEXT_FIELDS
 from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
 from ..base import IndexStats
-from .context import WhooshContext, damage
+from .context import WhooshContext, raise_damage
 from .schema import WhooshAnalyzer, build_schema
 from .writing import Transaction
 
@@ -137,7 +137,7 @@ class WhooshBackend:
                     raise
                 time.sleep(0.01 * (attempt + 1))
             except Exception as error:  # a segment that cannot even be opened
-                raise damage(self.location, error) from None
+                raise_damage(self.location, error)
         with self._lock:
             if current is not None:
                 current.close()  # only this thread used it, and it has finished with it
