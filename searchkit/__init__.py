@@ -11,16 +11,17 @@ from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexDamagedError, IndexLockedError,
                      IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
-from .index import Interrupted, Progress, SyncReport, default_index_dir
+from .index import Interrupted, Progress, RebuildInterrupted, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
 from .search.query import lex as lex_query
-from .settings import AnalyzerSettings, RankingSettings, Settings
+from .settings import AnalyzerSettings, RankingSettings, Settings, Source
 
 __version__ = "0.1.0"
 
 __all__ = ["HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
-           "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
-           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
+           "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "RebuildInterrupted",
+           "SearchResults",
+           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Source", "Span", "SyncReport",
            "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

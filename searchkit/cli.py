@@ -18,8 +18,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (HTML_MODES, QUERY_SYNTAX, Index, Interrupted, Progress, QueryError, SearchkitError, SyncReport, __version__,
-               analyze, default_index_dir, formats, render)
+from . import (HTML_MODES, QUERY_SYNTAX, Index, Interrupted, Progress, QueryError, RebuildInterrupted, SearchkitError,
+               Settings, SyncReport, __version__, analyze, default_index_dir, formats, render)
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
@@ -53,13 +53,24 @@ def user_errors() -> Iterator[None]:
     except SearchkitError as error:
         fail(str(error))
     except KeyboardInterrupt as stop:
-        if isinstance(stop, Interrupted):
+        if isinstance(stop, RebuildInterrupted):
+            err.print("searchkit: interrupted: the rebuild was abandoned; the index is as it was before it",
+                      soft_wrap=True)
+        elif isinstance(stop, Interrupted):
             err.print(f"searchkit: interrupted: {stop.committed:,} of {stop.total:,} files are in the index; the "
                       "rest follow on the next run of searchkit index", soft_wrap=True)
         else:
             err.print("searchkit: interrupted; the index keeps its last commit")
-        terminated = isinstance(stop, Terminated) or isinstance(stop.__cause__, Terminated)
-        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if _terminated(stop) else EXIT_INTERRUPTED)
+
+
+def _terminated(stop: BaseException | None) -> bool:
+    """Whether SIGTERM is behind ``stop`` (raised as itself, or as the cause of what a later stage raised)."""
+    while stop is not None:
+        if isinstance(stop, Terminated):
+            return True
+        stop = stop.__cause__
+    return False
 
 
 class Terminated(KeyboardInterrupt):
@@ -106,14 +117,15 @@ def main(ctx: click.Context) -> None:
 @main.command("index", epilog="""Examples:
 
 \b
-  searchkit index                    # the corpus/ folder
+  searchkit index                    # the folders indexed before (on a new index, corpus/)
   searchkit index ~/notes news.jsonl
   searchkit index --exclude '*.log' --exclude drafts/ ~/archive
   searchkit index --formats          # the formats read, and the library that reads each
-  searchkit index --rebuild corpus""")
+  searchkit index --rebuild          # anew, from the folders indexed before""")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
-@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option("--rebuild", is_flag=True, help="Build the index anew (from PATH, else the folders it records), "
+              "keeping documents added through the library; the old index is replaced only when done.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for analysis (default: every core for large inputs).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
@@ -129,30 +141,53 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
     """Index files and folders: add new files, re-index changed ones, remove deleted ones.
 
     Reads plain text, Markdown, web pages, JSON, JSON Lines, CSV, Word, OpenDocument, RTF, PDF, EPUB, FB2 and
-    e-mail (--formats lists them). With no PATH, indexes ./corpus. Every file seen is accounted for: files that
-    cannot be read are listed with the reason, files of other types counted by extension.
+    e-mail (--formats lists them). The index records what it was built from: with no PATH, the files and folders
+    it records are indexed again (on a new index, ./corpus). --rebuild builds it anew from them (or from PATH),
+    keeping the documents added through the library, and replaces the old one only when done. Every file seen is
+    accounted for: files that cannot be read are listed with the reason, files of other types counted by
+    extension.
     """
     if list_formats:
         render.print_formats(out, formats())
         return
     index_dir = index_dir or default_index_dir()
-    roots = list(paths) or [Path(DEFAULT_CORPUS)]
-    for root in roots:
+    for root in paths:
         if not root.exists():
             fail(f"{root}: no such file or folder")
+    given = {name: value for name, value in (("exclude", exclude), ("hidden", hidden), ("html", html))
+             if click.get_current_context().get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
     with user_errors(), stopped_by_sigterm():
-        report = build_index(index_dir, roots, rebuild=rebuild, jobs=jobs, exclude=exclude, hidden=hidden,
-                             html=html)
+        report = build_index(index_dir, list(paths), rebuild=rebuild, jobs=jobs, **given)
     render.print_report(err, str(index_dir), report, verbose=verbose)
 
 
 def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None,
                 **reading: Any) -> SyncReport:
-    """Create or update the index with a progress bar on a terminal; ``reading``: what
-    :meth:`~searchkit.Index.index_path` takes on how files are read (``exclude``, ``hidden``, ``html``)."""
-    opened = Index.create(index_dir) if rebuild or not Index.exists(index_dir) else Index.open(index_dir)
-    with opened as ix, progress_bar() as progress:
-        return ix.index_path(*roots, processes=jobs, progress=progress, **reading)
+    """Create, update or rebuild the index with a progress bar on a terminal. With no ``roots``, the files and
+    folders the index records, else ./corpus. ``reading``: how files are read (``exclude``, ``hidden``,
+    ``html``), where given; for recorded folders, what was recorded stands where not given."""
+    with progress_bar() as progress:
+        if rebuild:
+            roots = roots or ([] if Settings.salvage(index_dir).sources else [_default_corpus()])
+            return Index.rebuild(index_dir, *roots, processes=jobs, progress=progress, **reading)
+        if not Index.exists(index_dir):
+            with Index.create(index_dir) as ix:
+                return ix.index_path(*(roots or [_default_corpus()]), processes=jobs, progress=progress, **reading)
+        with Index.open(index_dir) as ix:
+            if roots or not ix.sources:
+                return ix.index_path(*(roots or [_default_corpus()]), processes=jobs, progress=progress, **reading)
+            if reading:
+                return ix.index_path(*(source.path for source in ix.sources), processes=jobs, progress=progress,
+                                     **reading)
+            return ix.sync(processes=jobs, progress=progress)
+
+
+def _default_corpus() -> Path:
+    corpus = Path(DEFAULT_CORPUS)
+    if not corpus.is_dir():
+        raise SearchkitError(f"nothing to index: the index records no folders and there is no ./{DEFAULT_CORPUS} "
+                             "folder; name the files and folders to index: searchkit index FOLDER")
+    return corpus
 
 
 @contextmanager

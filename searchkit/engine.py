@@ -23,11 +23,11 @@ from typing import Any
 from .analysis import AnalyzedToken, analyze, fold
 from .backends import Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend
 from .compiled import Filtered
-from .documents import Document, ReadOptions
-from .errors import DocumentError
-from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, sync
+from .documents import Document
+from .errors import DocumentError, SearchkitError
+from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, rebuild, sources_of, sync
 from .search import Explanation, SearchResults, Span, explain, marked_document, search
-from .settings import Settings
+from .settings import Settings, Source
 
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
 COMPLETION_SCAN = 5000
@@ -173,5 +173,35 @@ class Index:
         ``exclude``: patterns in gitignore syntax (``*.log``, ``drafts/``), relative to each folder, beside the
         folder's own ``.searchkitignore``; hidden files and folders are left out unless ``hidden``; ``html``:
         ``main`` indexes a web page's main text, ``full`` every visible text."""
-        return sync(self._backend, paths, processes=processes, progress=progress, commit_bytes=commit_bytes,
-                    exclude=exclude, hidden=hidden, options=ReadOptions(html=html))
+        return sync(self._backend, sources_of(paths, exclude, hidden, html), processes=processes,
+                    progress=progress, commit_bytes=commit_bytes)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The files and folders this index was built from (each :meth:`index_path` records its paths, with the
+        options they were read with)."""
+        return self._backend.settings.sources
+
+    def sync(self, processes: int | None = None, progress: ProgressCallback | None = None,
+             commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+        """Bring the index in line with the files and folders it records (:attr:`sources`), each read with the
+        options it was indexed with. A recorded folder that is no longer there is an error, not a reason to
+        remove its documents: it may be a drive not mounted."""
+        gone = [source.path for source in self.sources if not os.path.exists(source.path)]
+        if gone:
+            raise SearchkitError(f"{gone[0]}, recorded in the index {self.path}, is not there (not mounted, moved "
+                                 "or deleted?): name the folders to index instead")
+        return sync(self._backend, self.sources, processes=processes, progress=progress, commit_bytes=commit_bytes)
+
+    @staticmethod
+    def rebuild(path: str | os.PathLike[str], *paths: str | os.PathLike[str], settings: Settings | None = None,
+                processes: int | None = None, progress: ProgressCallback | None = None,
+                commit_bytes: int = COMMIT_EVERY_BYTES, exclude: Sequence[str] = (), hidden: bool = False,
+                html: str = "main") -> SyncReport:
+        """Build the index at ``path`` anew from ``paths`` (read as :meth:`index_path` reads them), or from the
+        files and folders it records when none are given, keeping the documents that were added through the
+        library (read back from their stored fields; the report's ``lost`` names the parts of the old index
+        that could not be read). The old index stays searchable until the new one is complete, and stays as it
+        was if the rebuild fails or is interrupted. ``settings``: by default the old index's, where still valid."""
+        sources = sources_of(paths, exclude, hidden, html) if paths else None
+        return rebuild(path, sources, settings, processes=processes, progress=progress, commit_bytes=commit_bytes)

@@ -144,6 +144,10 @@ def print_report(console: Console, index_name: str, report: SyncReport, verbose:
     console.print(f"Indexed into {escape(index_name)}: {report.added} added, {report.updated} updated, "
                   f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped; "
                   f"{report.documents} documents in {report.seconds:.1f} s ({rate:.2f} MB/s)")
+    if report.kept or report.lost:
+        console.print(f"  kept {report.kept} documents added through the library, read back from the old index")
+    for lost in report.lost:
+        console.print(f"  lost: {escape(lost)}")
     for skipped in report.skipped:
         console.print(f"  skipped {escape(skipped.path)}: {escape(skipped.reason)}")
     if report.unsupported:

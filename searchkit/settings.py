@@ -8,6 +8,7 @@ Both live in ``searchkit.json`` inside the index folder, never in module globals
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -78,14 +79,38 @@ class RankingSettings:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A file or folder the index was built from, with the options it was read with, so that ``searchkit index``
+    with no path syncs it again and ``--rebuild`` rebuilds from it. ``path`` is absolute."""
+
+    path: str
+    exclude: tuple[str, ...] = ()
+    hidden: bool = False
+    html: str = "main"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Source:
+        return cls(path=str(data["path"]), exclude=tuple(data.get("exclude", ())), hidden=bool(data.get("hidden")),
+                   html=str(data.get("html", "main")))
+
+
+@dataclass(frozen=True)
 class Settings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
+    #: The files and folders indexed, in the order first indexed.
+    sources: tuple[Source, ...] = ()
 
     def with_ranking(self, **changes: float) -> Settings:
         """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``,
         ``root_weight``)."""
         return replace(self, ranking=replace(self.ranking, **changes))
+
+    def with_sources(self, sources: tuple[Source, ...]) -> Settings:
+        """A copy recording ``sources`` too: one already recorded at the same path takes the new options."""
+        given = {source.path: source for source in sources}
+        kept = tuple(given.pop(source.path, source) for source in self.sources)
+        return replace(self, sources=kept + tuple(given.values()))
 
     def to_json(self) -> dict[str, Any]:
         return {"schema_version": SCHEMA_VERSION, **asdict(self)}
@@ -95,10 +120,42 @@ class Settings:
         return cls(
             analyzer=AnalyzerSettings(**data.get("analyzer", {})),
             ranking=RankingSettings(**data.get("ranking", {})),
+            sources=tuple(Source.from_json(source) for source in data.get("sources", ())),
         )
 
+    @classmethod
+    def salvage(cls, index_dir: Path) -> Settings:
+        """What an index folder's ``searchkit.json`` says, whichever schema version wrote it, for rebuilding
+        that index: its analyzer and ranking settings where still valid, and the sources it records; the
+        defaults for what cannot be read."""
+        try:
+            data = json.loads((index_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        parts: dict[str, Any] = {}
+        for name, read in (("analyzer", lambda v: AnalyzerSettings(**v)), ("ranking", lambda v: RankingSettings(**v)),
+                           ("sources", lambda v: tuple(Source.from_json(source) for source in v))):
+            try:
+                parts[name] = read(data[name])
+            except (KeyError, TypeError, ValueError, SettingsError):
+                pass
+        return cls(**parts)
+
     def save(self, index_dir: Path) -> None:
+        """Write ``searchkit.json`` whole or not at all, and on the disk before returning (like a commit)."""
         path = index_dir / SETTINGS_FILE
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        tmp = path.with_name(f"{SETTINGS_FILE}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as file:
+                file.write(json.dumps(self.to_json(), indent=2, ensure_ascii=False))
+                file.flush()
+                os.fsync(file.fileno())
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        folder = os.open(index_dir, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

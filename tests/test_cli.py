@@ -254,17 +254,19 @@ def test_version() -> None:
     assert result.exit_code == 0 and __version__ in result.stdout
 
 
-def test_index_rebuild_starts_from_an_empty_index(tmp_path: Path, small_corpus: Path) -> None:
+def test_index_rebuild_starts_anew_keeping_documents_added_through_the_library(tmp_path: Path,
+                                                                             small_corpus: Path) -> None:
     index_dir = tmp_path / "ix"
     assert run("index", str(small_corpus), "--index", str(index_dir)).exit_code == 0
     with Index.open(index_dir) as ix:
         ix.add([{"id": "extra", "text": "Документ, добавленный через библиотеку: ярмарка книги."}])
     rebuilt = run("index", "--rebuild", str(small_corpus), "--index", str(index_dir))
     assert rebuilt.exit_code == 0, rebuilt.stderr
-    assert "0 unchanged" in rebuilt.stderr and "2 documents" in rebuilt.stderr
+    assert "0 unchanged" in rebuilt.stderr and "2 documents" in rebuilt.stderr  # every file read again
+    assert "kept 1 documents added through the library" in rebuilt.stderr
     with Index.open(index_dir) as ix:
-        assert ix.doc_count() == 2
-        assert ix.search("ярмарка").total == 0
+        assert ix.doc_count() == 3
+        assert [hit.id for hit in ix.search("ярмарки")] == ["extra"]
 
 
 def test_index_without_path_indexes_corpus(tmp_path: Path, corpus_dir: Path,

@@ -7,12 +7,15 @@ The embedded Whoosh index (:mod:`.whoosh`) is the one backend today; :func:`open
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from ..settings import Settings
-from .base import Backend, CheckReport, IndexStats, Ranked, SearchContext, Transaction
+from .base import Backend, CheckReport, IndexStats, Ranked, Salvage, SearchContext, Transaction
 
-__all__ = ["Backend", "CheckReport", "IndexStats", "Ranked", "SearchContext", "Transaction", "create_backend",
-           "backend_exists", "check_backend", "open_backend"]
+__all__ = ["Backend", "CheckReport", "IndexStats", "Ranked", "Salvage", "SearchContext", "Transaction",
+           "backend_exists", "check_backend", "create_backend", "open_backend", "rebuilt_backend"]
 
 
 def open_backend(location: str | os.PathLike[str], settings: Settings | None = None) -> Backend:
@@ -29,6 +32,18 @@ def create_backend(location: str | os.PathLike[str], settings: Settings | None =
     return WhooshBackend.create(location, settings)
 
 
+@contextmanager
+def rebuilt_backend(location: str | os.PathLike[str], settings: Settings) -> Iterator[tuple[Backend, Salvage]]:
+    """A new empty index with ``settings``, to be filled in the block, and the documents added through the
+    library that could be read back from the index at ``location`` (with a line for each part that could not).
+    The old index stays as it was, and searchable, until the block ends without an error; then the new one
+    takes its place."""
+    from .whoosh.rebuilding import rebuilding
+
+    with rebuilding(Path(location), settings) as built:
+        yield built
+
+
 def backend_exists(location: str | os.PathLike[str]) -> bool:
     from .whoosh import WhooshBackend
 
@@ -37,8 +52,6 @@ def backend_exists(location: str | os.PathLike[str]) -> bool:
 
 def check_backend(location: str | os.PathLike[str]) -> CheckReport:
     """Read the index at ``location`` through, whether or not it can be opened, and report what is damaged."""
-    from pathlib import Path
-
     from .whoosh.check import check
 
     return check(Path(location))

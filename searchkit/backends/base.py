@@ -35,7 +35,7 @@ import numpy as np
 
 from ..compiled import Query
 from ..documents import Document, FileRead, Skipped, SourceFile
-from ..settings import Settings
+from ..settings import Settings, Source
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,15 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class Salvage:
+    """What a rebuild read back from the old index of the documents added through the library (they have no file
+    to be read again from), and a line for each part of the old index that could not be read."""
+
+    documents: list[Document] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
 
 class SearchContext(Protocol):
@@ -176,6 +185,10 @@ class Backend(Protocol):
     def transaction(self, processes: int = 1) -> AbstractContextManager[Transaction]:
         """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C. With
         ``processes`` > 1, added documents are analysed by that many worker processes."""
+        ...
+
+    def record_sources(self, sources: tuple[Source, ...]) -> None:
+        """Keep the files and folders being indexed with the index's settings (``settings.sources``)."""
         ...
 
     def stats(self) -> IndexStats: ...

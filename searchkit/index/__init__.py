@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .sync import COMMIT_EVERY_BYTES, Interrupted, Progress, ProgressCallback, SyncReport, default_processes, sync
+from .rebuild import RebuildInterrupted, rebuild
+from .sync import (COMMIT_EVERY_BYTES, Interrupted, Progress, ProgressCallback, SyncReport, default_processes,
+                   sources_of, sync)
 
 ENV_INDEX = "SEARCHKIT_INDEX"
 DEFAULT_INDEX_DIR = "index"
 
-__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Interrupted", "Progress", "ProgressCallback", "SyncReport",
-           "default_index_dir", "default_processes", "sync"]
+__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Interrupted", "Progress", "ProgressCallback",
+           "RebuildInterrupted", "SyncReport", "default_index_dir", "default_processes", "rebuild", "sources_of", "sync"]
 
 
 def default_index_dir() -> Path:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import Backend, SearchContext, Transaction
+from ..settings import Source
 from ..documents import (Document, Excluded, FileRead, ReadOptions, Skipped, SourceFile, Unsupported, cannot_read,
                          check_stat, find_files, fingerprint, has_own_ids, read_into)
 
@@ -40,6 +41,10 @@ class SyncReport:
     skipped: list[Skipped] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
+    #: After a rebuild: the documents added through the library that were read back from the old index, and a
+    #: line for each part of it that could not be read (the documents added through the library there are lost).
+    kept: int = 0
+    lost: list[str] = field(default_factory=list)
 
     def unsupported_by_extension(self) -> dict[str, int]:
         """How many unsupported files there were of each extension, the most common first."""
@@ -106,13 +111,13 @@ class _Plan:
         return batches
 
 
-def _plan(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str], hidden: bool,
-          options: ReadOptions) -> _Plan:
-    """Find the files under ``paths`` and their sizes; those refused from their stat alone (not a regular file,
-    a whole-file format over its size limit) are listed with the roots that could not be walked, unread."""
+def _plan(sources: Sequence[Source]) -> _Plan:
+    """Find the files under each source, read with its options, and their sizes; those refused from their stat
+    alone (not a regular file, a whole-file format over its size limit) are listed with the roots that could not
+    be walked, unread."""
     plan = _Plan([], [], [], [])
-    for root in paths:
-        for found in find_files(Path(root), exclude, hidden, options):
+    for source in sources:
+        for found in find_files(Path(source.path), source.exclude, source.hidden, ReadOptions(html=source.html)):
             if isinstance(found, Unsupported):
                 plan.unsupported.append(found)
                 continue
@@ -146,22 +151,30 @@ def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], p
     ]
 
 
-def sync(backend: Backend, paths: Iterable[str | os.PathLike[str]], processes: int | None = None,
-         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES,
-         exclude: Sequence[str] = (), hidden: bool = False, options: ReadOptions = ReadOptions()) -> SyncReport:
-    """Index every supported file under ``paths`` incrementally, committing after every ``commit_bytes`` of
-    files; see the module docstring. ``exclude`` (gitignore patterns), ``hidden`` and ``options``: see
-    :func:`~searchkit.documents.find_files`. An excluded file that was indexed before is removed, like a
-    vanished one."""
-    paths = list(paths)
+def sources_of(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = (), hidden: bool = False,
+               html: str = "main") -> tuple[Source, ...]:
+    """Files and folders as they are recorded with the index: absolute paths, each with the reading options.
+    ``exclude`` (gitignore patterns), ``hidden`` and ``html``: see :func:`~searchkit.documents.find_files` and
+    :class:`~searchkit.documents.ReadOptions`."""
+    return tuple(Source(os.path.abspath(path), tuple(exclude), hidden, html) for path in paths)
+
+
+def sync(backend: Backend, sources: Sequence[Source], processes: int | None = None,
+         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+    """Index every supported file under ``sources`` incrementally, committing after every ``commit_bytes`` of
+    files; see the module docstring. An excluded file that was indexed before is removed, like a vanished one.
+    The sources that exist are recorded with the index before the first commit, so that a run stopped half-way is
+    completed by ``searchkit index`` with no path."""
     started = time.perf_counter()
     report = SyncReport()
-    plan = _plan(paths, exclude, hidden, options)
+    plan = _plan(sources)
     report.skipped.extend(plan.missing)
     report.unsupported.extend(plan.unsupported)
     report.excluded.extend(plan.excluded)
+    backend.record_sources(tuple(source for source in sources if os.path.exists(source.path)))
     if processes is None:
         processes = default_processes() if plan.total_bytes >= PARALLEL_MIN_BYTES else 1
+    paths = [source.path for source in sources]
     vanished = set(_vanished(backend.context(), paths, {source.id for source, _ in plan.sources}))
     owners: dict[str, str] = {}
     counted = _Counted(len(plan.sources), plan.total_bytes, report, progress)

@@ -8,6 +8,7 @@ count, every live document's stored fields, and the postings of every term of th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -29,20 +30,35 @@ def check(path: Path) -> CheckReport:
     except SearchkitError as error:
         report.problems.append((SETTINGS_FILE, str(error)))
     storage = FileStorage(str(path), readonly=True)
-    generation = latest_generation(storage, INDEX_NAME)
-    toc_name = f"_{INDEX_NAME}_{generation}.toc"
-    if generation < 0:
-        report.problems.append((f"_{INDEX_NAME}_N.toc", "no table of contents: this is no index"))
-        return report
     try:
-        toc = whoosh_index.TOC.read(storage, INDEX_NAME, generation)
-    except Exception as error:  # Whoosh unpickles the table: a damaged one raises anything
-        report.problems.append((toc_name, f"the table of contents cannot be read ({type(error).__name__}: {error})"))
+        generation, toc = latest_toc(storage)
+    except UnreadableToc as error:
+        report.problems.append((error.file, error.problem))
         return report
     for segment in toc.segments:
         report.segments += 1
         report.documents += _check_segment(storage, toc.schema, segment, generation, report.problems)
     return report
+
+
+class UnreadableToc(Exception):
+    """The latest table of contents is missing or cannot be read: ``file`` and ``problem`` say which and why."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        super().__init__(f"{file}: {problem}")
+        self.file, self.problem = file, problem
+
+
+def latest_toc(storage: FileStorage) -> tuple[int, Any]:
+    """The generation and the table of contents of the latest commit in ``storage``, or :class:`UnreadableToc`."""
+    generation = latest_generation(storage, INDEX_NAME)
+    if generation < 0:
+        raise UnreadableToc(f"_{INDEX_NAME}_N.toc", "no table of contents: this is no index")
+    try:
+        return generation, whoosh_index.TOC.read(storage, INDEX_NAME, generation)
+    except Exception as error:  # Whoosh unpickles the table: a damaged one raises anything
+        raise UnreadableToc(f"_{INDEX_NAME}_{generation}.toc",
+                            f"the table of contents cannot be read ({type(error).__name__}: {error})") from None
 
 
 def _check_segment(storage: FileStorage, schema: object, segment: object, generation: int,

@@ -127,14 +127,7 @@ class WhooshContext:
 
     @damage_reported
     def stored(self, docnum: int) -> Document:
-        fields = self.searcher.stored_fields(docnum)
-        date, modified = fields.get("date"), fields.get("modified")
-        return Document(
-            id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
-            date=date.date() if isinstance(date, dt.datetime) else None, path=fields.get("path", ""),
-            format=fields.get("format", ""), encoding=fields.get("encoding", ""), hash=fields.get("hash", ""),
-            author=fields.get("author", ""), language=fields.get("language", ""),
-            pages=tuple(fields.get("pages", ())), modified=modified if isinstance(modified, dt.datetime) else None)
+        return document_from_stored(self.searcher.stored_fields(docnum))
 
     @damage_reported
     def find(self, field: str, value: str) -> int | None:
@@ -161,3 +154,15 @@ class WhooshContext:
     @damage_reported
     def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
         return ((_text(term), info.doc_frequency()) for term, info in self.reader.iter_prefix(field, prefix))
+
+
+def document_from_stored(fields: dict[str, Any]) -> Document:
+    """A document from the fields stored for it (of this schema version or an earlier one)."""
+    date, modified = fields.get("date"), fields.get("modified")
+    return Document(
+        id=fields["id"], title=fields.get("title", ""), body=fields.get("body", ""),
+        date=date.date() if isinstance(date, dt.datetime) else None, path=fields.get("path", ""),
+        format=fields.get("format", ""), encoding=fields.get("encoding", ""), hash=fields.get("hash", ""),
+        author=fields.get("author", ""), language=fields.get("language", ""),
+        pages=tuple(fields.get("pages", ())), modified=modified if isinstance(modified, dt.datetime) else None)
+

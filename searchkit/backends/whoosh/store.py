@@ -19,6 +19,7 @@ import shutil
 import threading
 import time
 import weakref
+from dataclasses import replace
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from whoosh.scoring import BM25F
 
 from ...errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ...compiled import TEXT_FIELDS
-from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
+from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings, Source
 from ..base import IndexStats
 from .context import WhooshContext, raise_damage
 from .schema import WhooshAnalyzer, build_schema
@@ -94,7 +95,7 @@ class WhooshBackend:
                 f"index in {path} was built with analyzer settings {stored.analyzer}, not {settings.analyzer}: "
                 + REBUILD)
         if settings is not None:
-            stored = Settings(analyzer=stored.analyzer, ranking=settings.ranking)
+            stored = replace(stored, ranking=settings.ranking)
         try:
             ix = whoosh_index.open_dir(str(path))
             built_with = ix.schema["body"].analyzer
@@ -165,12 +166,7 @@ class WhooshBackend:
             transaction = Transaction(self._ix, str(self.path), min(processes, os.cpu_count() or 1), LOCK_TIMEOUT,
                                       WRITER_MEMORY_MB)
         except OSError as error:
-            if error.errno in READ_ONLY:
-                raise SearchkitError(f"the index folder {self.path} is read-only: it can be searched, not "
-                                     "written") from None
-            if error.errno in DISK_FULL:
-                raise self._disk_full() from None
-            raise
+            raise self._write_error(error) from None
         try:
             yield transaction
             transaction.finish_adding()
@@ -180,6 +176,24 @@ class WhooshBackend:
             if isinstance(error, OSError) and error.errno in DISK_FULL:
                 raise self._disk_full() from None
             raise
+
+    def record_sources(self, sources: tuple[Source, ...]) -> None:
+        """Record the files and folders being indexed in ``searchkit.json``, merged into those it holds (ranking
+        settings given when opening stay this process's own)."""
+        try:
+            stored = read_settings(self.path).with_sources(sources)
+            stored.save(self.path)
+        except OSError as error:
+            raise self._write_error(error) from None
+        self.settings = replace(self.settings, sources=stored.sources)
+
+    def _write_error(self, error: OSError) -> Exception:
+        """The one-line error of a folder that cannot be written, or ``error`` itself."""
+        if error.errno in READ_ONLY:
+            return SearchkitError(f"the index folder {self.path} is read-only: it can be searched, not written")
+        if error.errno in DISK_FULL:
+            return self._disk_full()
+        return error
 
     def _disk_full(self) -> SearchkitError:
         free = shutil.disk_usage(self.path).free
