@@ -5,6 +5,7 @@ and the conventional exit status, and what was committed stays searchable."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -119,3 +120,28 @@ def test_ctrl_c_and_sigterm_stop_indexing_promptly_with_one_line(tmp_path: Path,
         assert ix.search("архивариус", snippets=False).total == committed
     leftovers = [name for name in os.listdir(index) if name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_kills_and_interrupts_at_random_moments_leave_no_process_and_a_searchable_index(tmp_path: Path) -> None:
+    """SIGKILL or Ctrl-C of the parent at a random moment of a run, eight times: no worker survives it, the lock
+    is free, and the index holds exactly what it says it holds; the moments are printed for a failure's sake."""
+    folder = make_folder(tmp_path)
+    rng = random.Random(int(os.environ.get("SEARCHKIT_FAULT_SEED", "17")))
+    survivors = []
+    for round_ in range(8):
+        index = tmp_path / f"index-{round_}"
+        Index.create(index).close()
+        signum = rng.choice([signal.SIGKILL, signal.SIGINT])
+        moment = rng.uniform(0.0, 2.5)
+        print(f"round {round_}: {signal.Signals(signum).name} {moment:.2f} s after the workers started")
+        process = start_index(index, folder)
+        workers = wait_for_workers(process)
+        time.sleep(moment)
+        os.killpg(process.pid, signum) if signum == signal.SIGINT else process.send_signal(signum)
+        process.communicate(timeout=ENDS_WITHIN)
+        survivors.extend(wait_gone(workers))
+        with Index.open(index) as ix:
+            assert ix.search("архивариус", snippets=False).total == ix.doc_count() <= FILES
+            report = ix.index_path(folder, processes=1)  # the lock is free
+            assert report.skipped == [] and ix.doc_count() == FILES
+    assert survivors == []
