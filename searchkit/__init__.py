@@ -6,6 +6,7 @@ here; ARCHITECTURE.md at the repository's root maps the package.
 """
 
 from .analysis import AnalyzedToken, analyze
+from .compiled import FACETS, ORDERS as SORTS
 from .backends import CheckReport, IndexStats
 from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
@@ -19,7 +20,7 @@ from .settings import AnalyzerSettings, RankingSettings, Settings, Source
 
 __version__ = "0.1.0"
 
-__all__ = ["HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
+__all__ = ["FACETS", "SORTS", "HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "RebuildInterrupted",
            "SearchResults",

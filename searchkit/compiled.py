@@ -12,6 +12,7 @@ only decides which documents may match and adds nothing to a score.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from math import log
 from typing import Union
@@ -125,11 +126,67 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class PathPattern:
+    """Files under a folder or matching a glob, on the path relative to the folder that was indexed (a file
+    ``corpus/news/2025/a.txt`` of the indexed ``corpus`` is ``news/2025/a.txt``), or on the whole path.
+
+    Without a wildcard, whole path components: ``news/2025`` is that folder (or file) and what is under it, not
+    ``news/20250``. With one, gitignore's glob syntax: ``*.pdf`` at any depth, ``news/**/итоги*`` from the top."""
+
+    pattern: str
+
+    @property
+    def is_glob(self) -> bool:
+        return any(mark in self.pattern for mark in "*?[")
+
+    def matches(self, path: str) -> bool:
+        candidates = (relative_path(path), path)
+        if not self.is_glob:
+            folder = self.pattern.strip("/")
+            return any(candidate == folder or candidate.startswith(folder + "/") for candidate in candidates)
+        return any(_glob(self.pattern).match_file(candidate) for candidate in candidates)
+
+
+def relative_path(path: str) -> str:
+    """A file's path below the folder that was indexed: its id without the folder's name (a file indexed by
+    itself has a one-component path, which stays as it is)."""
+    return path.split("/", 1)[1] if "/" in path else path
+
+
+def folder_of(path: str) -> str:
+    """The folder one level below the indexed folder that a file is in; "" for a file at its top (or indexed
+    by itself)."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str):  # type: ignore[no-untyped-def]
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """Documents whose keyword field (``format``) has this value."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Documents that ``query`` matches (an analysed metadata field such as ``author``), as a filter."""
+
+    query: Query
+
+
+@dataclass(frozen=True)
 class Filter:
-    """A restriction on one structured field: a document passes when its value is in one of ``alternatives``."""
+    """A restriction on one structured field: a document passes when it passes one of ``alternatives``."""
 
     field: str
-    alternatives: tuple[DateRange, ...]
+    alternatives: tuple[DateRange | PathPattern | Keyword | Matching, ...]
 
 
 @dataclass(frozen=True)
@@ -150,8 +207,12 @@ class Nothing:
 
 Query = Union[Term, DisMax, Or, And, AndNot, AndMaybe, Phrase, FormInText, TermNotAmong, DateRange, Filtered, Nothing]
 
-#: How a backend orders the documents a query matches.
+#: How a backend orders the documents a query matches: by score, or by date (ties by score, undated last).
 ORDERS = ("relevance", "newest", "oldest")
+
+#: What the documents a query matches can be counted by: the year and the month of their date, the folder one
+#: level below the indexed folder (:func:`folder_of`), their format, and their author.
+FACETS = ("year", "month", "folder", "format", "author")
 
 
 def with_boost(query: Query, boost: float) -> Query:

@@ -22,11 +22,12 @@ from typing import Any
 
 from .analysis import AnalyzedToken, analyze, fold
 from .backends import Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend
-from .compiled import Filtered
+from .compiled import FACETS, Filtered
 from .documents import Document
 from .errors import DocumentError, SearchkitError
 from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, rebuild, sources_of, sync
-from .search import Explanation, SearchResults, Span, explain, marked_document, search
+from .search import (Explanation, Hit, SearchResults, Span, every_hit, explain, marked_document, matching_files,
+                     search)
 from .settings import Settings, Source
 
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
@@ -93,15 +94,32 @@ class Index:
     # --- reading ------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True,
-               correct: bool = True) -> SearchResults:
+               correct: bool = True, sort: str = "relevance", facets: bool | Sequence[str] = False) -> SearchResults:
         """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).
 
         A query in the wrong keyboard layout, a Latin-letter name or a misspelt word is corrected or a correction
-        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed.
+        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed. ``sort``:
+        ``relevance``, ``newest`` or ``oldest`` (by date, ties by score, undated documents last). ``facets``:
+        ``True`` for every facet (:data:`FACETS`: year, month, folder, format, author), or the names of some:
+        ``results.facets`` then counts all matching documents by each. Exact duplicates (another file with the
+        same content) are folded into one hit, which lists their paths in ``duplicates``.
         Raises :class:`~searchkit.errors.QueryError` for a malformed query.
         """
         return search(self._backend.context(), self.settings, query, limit=limit, offset=offset,
-                      snippets=snippets, correct=correct)
+                      snippets=snippets, correct=correct, sort=sort,
+                      facets=FACETS if facets is True else tuple(facets or ()))
+
+    def every_hit(self, results: SearchResults, snippets: bool = True) -> Iterator[Hit]:
+        """Every document that the search ``results`` came from matches (its query as corrected, in its order),
+        one hit at a time from the latest commit, so any number of hits can be exported with flat memory."""
+        return every_hit(self._backend.context(), self.settings, results, snippets)
+
+    def files(self, results: SearchResults) -> list[Hit]:
+        """The files that the search ``results`` came from matches, each once, best first: the records of a
+        record file and the parts split from one file count as their file, and files of the same content are
+        folded into one (``duplicates``). Hits without snippets; a document added through the library stands
+        for itself."""
+        return matching_files(self._backend.context(), self.settings, results)
 
     def explain(self, query: str, doc_id: str) -> Explanation:
         """Why document ``doc_id`` matches ``query``: each query word's normal forms, the document's forms that

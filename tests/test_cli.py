@@ -144,7 +144,7 @@ def test_search_index_from_environment(corpus_index_path: Path) -> None:
 
 @pytest.mark.parametrize("query, message", [
     ('"встреча Путина', "the quote that opens a phrase is never closed"),
-    ("author:Путин", "unknown field 'author'"),
+    ("source:Путин", "unknown field 'source'"),
     ("встреча (Путина", "this parenthesis is never closed"),
     ("и в что", "stop words"),
 ])

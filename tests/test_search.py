@@ -469,7 +469,7 @@ def test_paging(corpus_index: Index) -> None:
     ('встреча "Путина и Трампа', 8, "quote"),
     ("встреча (Путина OR Трампа", 8, "parenthesis"),
     ("встреча Путина)", 14, "'('"),
-    ("author:Путин", 0, "unknown field 'author'"),
+    ("source:Путин", 0, "unknown field 'source'"),
     ("*", 0, "prefix"),
     ("встреча *", 8, "prefix"),
     ("AND Путин", 0, "AND"),
@@ -527,8 +527,8 @@ def test_results_to_json(corpus_index: Index, seed_body: str) -> None:
     assert isinstance(data["seconds"], float)
     assert len(data["hits"]) == 3
     first = data["hits"][0]
-    assert set(first) == {"rank", "score", "id", "title", "date", "modified", "author", "path", "format",
-                          "title_highlights", "snippet"}
+    assert set(first) == {"rank", "score", "id", "title", "date", "modified", "author", "path", "duplicates",
+                          "format", "title_highlights", "snippet"}
     assert (first["rank"], first["id"], first["date"], first["path"], first["format"]) == (
         1, SEED_ID, "2025-08-12", SEED_ID, "txt")
     assert first["score"] > data["hits"][1]["score"] > 0

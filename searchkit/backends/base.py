@@ -17,10 +17,8 @@ A backend offers:
   alphabetical order from a prefix;
 - **stored fields** for snippets, explain and folder sync.
 
-Designed for what comes next and not all built yet: more structured filters (path, format, author) as further
-``compiled.Filter`` fields, facet counts over every match (``rank`` already computes all matches), streaming
-every hit in rank order (``rank`` with ``limit=None``), a lexicon persisted with each commit, and a ``check`` of
-an index's files with durable (fsynced) commits.
+Filters on structured fields (dates, paths, formats, authors) and facet counts over every match are part of
+ranking; every hit in rank order is ``rank`` with ``limit=None``.
 """
 
 from __future__ import annotations
@@ -48,6 +46,9 @@ class Ranked:
     total: int
     #: False when ``total`` is an estimate.
     exact: bool = True
+    #: For each facet asked for, how many of all the matching documents have each value, the most first
+    #: (years and months in order of time).
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,15 @@ class SearchContext(Protocol):
     #: Caches of the search stage for this commit (roots, lexicons by letter), dropped with the context.
     caches: dict[str, Any]
 
-    def rank(self, query: Query, limit: int | None, order: str = "relevance") -> Ranked:
+    def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
+             ) -> Ranked:
         """The ``limit`` best documents for ``query`` (all, for ``None``) in ``order``
-        (:data:`searchkit.compiled.ORDERS`), and the number of all matches."""
+        (:data:`searchkit.compiled.ORDERS`), the number of all matches, and their counts by each of ``facets``
+        (:data:`searchkit.compiled.FACETS`)."""
+        ...
+
+    def keywords(self, field: str, docnums: list[int]) -> list[str]:
+        """The value of a keyword field (``path``, ``format``, ``hash``) of each document; "" where it has none."""
         ...
 
     def score(self, query: Query, docnum: int) -> float:

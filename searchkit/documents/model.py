@@ -45,8 +45,7 @@ class Document:
     language: str = ""
     #: Where each page after the first begins in ``body`` (character offsets), for a paged format (PDF).
     pages: tuple[int, ...] = ()
-    #: The file's modification time: shown, and used for ordering by date where the document has no date of its
-    #: own; never taken for the document's date.
+    #: The file's modification time: shown, never taken for the document's date (a copy or a checkout changes it).
     modified: dt.datetime | None = None
 
     def page_at(self, offset: int) -> int | None:

@@ -6,8 +6,9 @@ from .explain import Explanation, WordExplanation, explain
 from .plan import QueryPlan
 from .query import parse
 from .results import Hit, SearchResults
-from .run import compile_query, marked_document, search
+from .run import compile_query, every_hit, marked_document, matching_files, search
 from .snippets import Fragment, Snippet, Span
 
 __all__ = ["Compiled", "Explanation", "Fragment", "Hit", "QueryCompiler", "QueryPlan", "SearchResults", "Snippet",
-           "Span", "WordExplanation", "compile_query", "explain", "marked_document", "parse", "search"]
+           "Span", "WordExplanation", "compile_query", "every_hit", "explain", "marked_document", "matching_files", "parse",
+           "search"]

@@ -7,7 +7,7 @@ words or more («интернет-магазин») stands for its parts, any of
 excluded, or split by other marks («3.14») a word is a phrase. Plain words search the title and the body, with
 the ranking boosts.
 
-A restriction on a structured field (``date:``) beside words or joined to them by AND is a filter: it decides
+A restriction on a structured field (``date:``, ``path:``, ``format:``, ``author:``) beside words or joined to them by AND is a filter: it decides
 which documents may match and adds nothing to the score. Two restrictions on one field are alternatives, on
 different fields both must hold; an explicit OR keeps a restriction one more alternative.
 
@@ -40,6 +40,8 @@ PREFIX_SCAN = 20_000
 MAX_PHRASE_WORDS = 64
 #: Clauses joined by AND at most.
 MAX_AND_CLAUSES = 256
+#: The syntax tree's restrictions on structured fields: filters beside words.
+RESTRICTIONS = (ast.DateRange, ast.Restriction)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class QueryCompiler:
         self._expansions: list[PrefixExpansion] = []
         self._roots: list[cq.Query] = []
         self._under_not = 0
+        #: Whether the query filters by author (the plan says so when no document has one).
+        self.authors_asked = False
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
         compiled = self._node(tree, positive=True, top=True)
@@ -93,8 +97,10 @@ class QueryCompiler:
             return self._fields(node.field, lambda f: self._word(f, node, positive))
         if isinstance(node, ast.Phrase):
             return self._fields(node.field, lambda f: self._phrase(f, node.text, node.slop, positive))
-        if isinstance(node, ast.DateRange):
-            return cq.Filtered(None, _filters([node])) if top else _date_range(node)
+        if isinstance(node, ast.DateRange) and not top:
+            return _date_range(node)
+        if isinstance(node, RESTRICTIONS):
+            return cq.Filtered(None, self._filters([node]))
         if isinstance(node, ast.Not):
             return self._exclusion(node, positive)
         if isinstance(node, ast.Or):
@@ -120,21 +126,46 @@ class QueryCompiler:
                          positive: bool, top: bool) -> cq.Query | None:
         """Clauses joined by ``joiner``; those under NOT are subtracted from the rest, and restrictions on
         structured fields filter them (:func:`_filters`)."""
-        restrictions = [c for c in children if isinstance(c, ast.DateRange)]
-        included = [self._node(c, positive) for c in children if not isinstance(c, (ast.Not, ast.DateRange))]
+        restrictions = [c for c in children if isinstance(c, RESTRICTIONS)]
+        included = [self._node(c, positive) for c in children if not isinstance(c, (ast.Not, *RESTRICTIONS))]
         excluded = [self._excluded(c.child, positive) for c in children if isinstance(c, ast.Not)]
         base = _combine(joiner, included)
         if restrictions:
             if base is None and not top and not excluded:
                 # Restrictions alone inside a larger query: alternatives that match, as they always did.
-                base = _combine(cq.Or, [_date_range(r) for r in restrictions])
+                base = _combine(cq.Or, [self._node(r, positive) for r in restrictions])
             else:
-                base = cq.Filtered(base, _filters(restrictions))
+                base = cq.Filtered(base, self._filters(restrictions))
         removed = _combine(cq.Or, excluded)
         if base is None and removed is not None:
             raise QueryError("the query only excludes words once its stop words are left out: add a word to search for",
                              self._text)
         return base if removed is None or base is None else cq.AndNot(base, removed)
+
+    def _filters(self, restrictions: list[ast.DateRange | ast.Restriction]) -> tuple[cq.Filter, ...]:
+        """Restrictions as filters: those on one field are alternatives, a filter per field."""
+        by_field: dict[str, list[cq.DateRange | cq.PathPattern | cq.Keyword | cq.Matching]] = {}
+        for restriction in restrictions:
+            fieldname = "date" if isinstance(restriction, ast.DateRange) else restriction.field
+            by_field.setdefault(fieldname, []).append(self._alternative(restriction))
+        return tuple(cq.Filter(fieldname, tuple(alternatives)) for fieldname, alternatives in by_field.items())
+
+    def _alternative(self, restriction: ast.DateRange | ast.Restriction
+                     ) -> cq.DateRange | cq.PathPattern | cq.Keyword | cq.Matching:
+        if isinstance(restriction, ast.DateRange):
+            return _date_range(restriction)
+        if restriction.field == "path":
+            return cq.PathPattern(restriction.value)
+        if restriction.field == "format":
+            return cq.Keyword(restriction.value.lower().lstrip("."))
+        # author: analysed like words, each of them in any form (the field keeps no positions for phrases)
+        words = [self._phrase("author", word.surface, 0, positive=False) for word in iter_words(restriction.value)
+                 if not is_compound(word.surface)]
+        present = [word for word in words if word is not None]
+        if not present:
+            raise QueryError("author: needs a name to look for", self._text, restriction.position)
+        self.authors_asked = True
+        return cq.Matching(present[0] if len(present) == 1 else cq.And(tuple(present)))
 
     def _fields(self, fieldname: str | None, build) -> cq.Query | None:  # type: ignore[no-untyped-def]
         """``build(field)`` for one field, or for title and body with their boosts."""
@@ -325,9 +356,6 @@ def _date_range(node: ast.DateRange) -> cq.DateRange:
     return cq.DateRange(node.start, node.end)
 
 
-def _filters(restrictions: list[ast.DateRange]) -> tuple[cq.Filter, ...]:
-    """Restrictions as filters: those on one field are alternatives, a filter per field."""
-    return (cq.Filter("date", tuple(_date_range(r) for r in restrictions)),)
 
 
 def _combine(joiner: type[cq.Or] | type[cq.And], parts: list[cq.Query | None]) -> cq.Query | None:

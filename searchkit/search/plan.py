@@ -105,10 +105,12 @@ class QueryPlan:
     suggestion: Rewrite | None = None
     homonyms: tuple[Homonym, ...] = ()
     prefixes: tuple[PrefixExpansion, ...] = field(default_factory=tuple)
+    #: What the user should know about how the query was answered (a filter this index cannot apply).
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"original": self.original, "query": self.query,
                 "correction": self.correction.to_json() if self.correction else None,
                 "suggestion": self.suggestion.to_json() if self.suggestion else None,
                 "homonyms": [h.to_json() for h in self.homonyms],
-                "prefixes": [p.to_json() for p in self.prefixes]}
+                "prefixes": [p.to_json() for p in self.prefixes], "notes": list(self.notes)}

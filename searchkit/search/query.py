@@ -23,12 +23,16 @@ SYNTAX = """\
   title:аляска, body:(a OR b)    in one field (plain words search title and body)
   date:2025-08-12, date:2025-08  a day, a month or a year, as a filter beside words
   date:[2025-08-01 TO 2025-08-31]  a range of dates ({…} leaves out its ends); alone: newest first
+  path:news/2025, path:*.pdf     files under a folder of the indexed one, or matching a glob (news/**/итоги*)
+  format:pdf, author:Чехов       a format; an author (in any form), as filters beside words
   встреч*                        a prefix (over lemmas and word forms)
   =стали                         this word form only
   стали:сталь                    one reading of a homonym (word:lemma)
   (путин OR трамп) AND аляска    parentheses group"""
 
-FIELDS = ("title", "body", "date")
+FIELDS = ("title", "body", "date", "path", "format", "author")
+#: Fields that restrict which documents match rather than being searched: filters beside words.
+FILTER_FIELDS = ("date", "path", "format", "author")
 OPERATORS = ("AND", "OR", "NOT")
 MIN_PREFIX_CHARS = 2
 #: Parentheses and NOTs nested deeper than this are refused (the parser is recursive).
@@ -69,6 +73,15 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class Restriction:
+    """``path:``, ``format:`` or ``author:`` with its value as typed (a quoted one may hold spaces)."""
+
+    field: str
+    value: str
+    position: int
+
+
+@dataclass(frozen=True)
 class Not:
     child: Node
 
@@ -90,7 +103,7 @@ class Any:
     children: tuple[Node, ...]
 
 
-Node = Union[Word, Phrase, DateRange, Not, And, Or, Any]
+Node = Union[Word, Phrase, DateRange, Restriction, Not, And, Or, Any]
 
 
 @dataclass(frozen=True)
@@ -291,6 +304,11 @@ class _Parser:
                                  "[2025-08-01 TO 2025-08-31]", value.position)
             start, end = self.date_span(value.text, value.position)
             return DateRange(start, end, token.position)
+        if token.text in FILTER_FIELDS:
+            self.next()
+            if value.kind not in ("WORD", "PHRASE"):
+                raise self.error(f"{token.text}: takes one value (or a quoted one with spaces)", value.position)
+            return Restriction(token.text, value.text.strip(), token.position)
         return self.primary(token.text)
 
     def date_range(self, token: Token) -> DateRange:

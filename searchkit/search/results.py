@@ -27,6 +27,8 @@ class Hit:
     author: str = ""
     #: The file's modification time (shown; never taken for the document's ``date``).
     modified: dt.datetime | None = None
+    #: The paths of other files with exactly this content, folded into this hit.
+    duplicates: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +40,7 @@ class Hit:
             "modified": self.modified.isoformat(timespec="seconds") if self.modified else None,
             "author": self.author or None,
             "path": self.path,
+            "duplicates": list(self.duplicates),
             "format": self.format,
             "title_highlights": [[s.start, s.end] for s in self.title_highlights],
             "snippet": {
@@ -69,8 +72,13 @@ class SearchResults(Sequence[Hit]):
     plan: QueryPlan | None = None
     #: The commit of the index that answered: every hit comes from it.
     generation: int = 0
-    #: How the hits are ordered: ``relevance``, or ``newest`` first for a query of filters alone.
+    #: How the hits are ordered: ``relevance``, ``newest`` or ``oldest`` first (:data:`~searchkit.compiled.ORDERS`);
+    #: a query of filters alone is ordered newest first.
     order: str = field(default="relevance")
+    #: The facets asked for: for each, how many of all matching documents (not only those shown) have each value
+    #: (``{"year": {"2024": 3, "2025": 7}, "format": {"pdf": 4, …}}``), years and months in order of time, the
+    #: others the most first.
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @overload
     def __getitem__(self, index: int) -> Hit: ...
@@ -91,4 +99,5 @@ class SearchResults(Sequence[Hit]):
         plan = self.plan or QueryPlan(self.query, self.query)
         return {"query": self.query, "total": self.total, "total_exact": self.total_exact, "offset": self.offset,
                 "order": self.order, "generation": self.generation, "seconds": round(self.seconds, 4),
-                "plan": plan.to_json(), "hits": [hit.to_json() for hit in self.hits]}
+                "plan": plan.to_json(), **({"facets": self.facets} if self.facets else {}),
+                "hits": [hit.to_json() for hit in self.hits]}

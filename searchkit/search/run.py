@@ -7,13 +7,14 @@ from start to end, and the index's settings.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..analysis import Analyzer, get_analyzer
 from ..backends import SearchContext
-from ..compiled import TEXT_FIELDS
+from ..compiled import FACETS, ORDERS, TEXT_FIELDS
 from ..documents import Document
-from ..errors import DocumentNotFoundError, QueryError
+from ..errors import DocumentNotFoundError, QueryError, SearchkitError
 from ..settings import Settings
 from .compile import Compiled, QueryCompiler
 from .corrections import propose
@@ -21,7 +22,12 @@ from .homonyms import HOMONYM_SAMPLE, homonyms
 from .plan import QueryPlan, Rewrite
 from .query import Node, parse, positive_leaves
 from .results import Hit, SearchResults
-from .snippets import Span, find_matches, make_snippet
+from .snippets import Snippet, Span, find_matches, make_snippet
+
+#: Ranked documents read beyond those shown, so that exact duplicates folded away leave the page full.
+DUPLICATES_READ_AHEAD = 10
+NO_AUTHORS = ("no document in this index has an author, so author: matches nothing (authors come from the metadata "
+              "of Word, OpenDocument, RTF, PDF, EPUB and FB2 files and from e-mail)")
 
 
 def compile_query(context: SearchContext, settings: Settings, text: str) -> Compiled:
@@ -38,35 +44,80 @@ class _Run:
     total: int
     exact: bool
     ranked: tuple[int, ...]  # document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares
+    facets: dict[str, dict[str, int]]
+    notes: tuple[str, ...]
 
 
-def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool) -> _Run:
+def _order(tree: Node, sort: str) -> str:
+    """The order asked for; a query of filters and dates alone has no words to rank by, so by relevance it is
+    listed newest first."""
+    if sort not in ORDERS:
+        raise SearchkitError(f"sort={sort!r}: choose one of {', '.join(ORDERS)}")
+    return sort if sort != "relevance" or positive_leaves(tree) else "newest"
+
+
+def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool,
+         sort: str, facets: tuple[str, ...]) -> _Run:
     tree = parse(text)
-    compiled = QueryCompiler(context, settings).compile(tree, text)
-    # A query of filters and dates alone has no words to rank by: its documents are listed newest first.
-    order = "relevance" if positive_leaves(tree) else "newest"
-    ranked = context.rank(compiled.query, max(offset + limit, HOMONYM_SAMPLE), order)
+    compiler = QueryCompiler(context, settings)
+    compiled = compiler.compile(tree, text)
+    order = _order(tree, sort)
+    ranked = context.rank(compiled.query, max(2 * (offset + limit) + DUPLICATES_READ_AHEAD, HOMONYM_SAMPLE), order,
+                          facets)
+    page = _collapsed(context, ranked.docnums.tolist(), ranked.scores.tolist(), offset + limit)
+    if len(page) < offset + limit and len(ranked.docnums) < ranked.total:  # many duplicates: read every match
+        every = context.rank(compiled.query, None, order)
+        page = _collapsed(context, every.docnums.tolist(), every.scores.tolist(), offset + limit)
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
-    shown = zip(ranked.docnums[offset:offset + limit].tolist(), ranked.scores[offset:offset + limit].tolist())
-    hits = [_hit(analyzer, rank, score, context.stored(docnum), highlight)
-            for rank, (docnum, score) in enumerate(shown, start=offset + 1)]
-    return _Run(tree, compiled, order, hits, ranked.total, ranked.exact,
-                tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()))
+    hits = [_hit(analyzer, rank, score, context.stored(docnum), highlight, also)
+            for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
+    notes = (NO_AUTHORS,) if compiler.authors_asked and next(iter(context.terms("author", "")), None) is None else ()
+    return _Run(tree, compiled, order, hits, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
+                ranked.facets, notes)
+
+
+def _collapsed(context: SearchContext, docnums: list[int], scores: list[float], wanted: int
+               ) -> list[tuple[int, float, tuple[str, ...]]]:
+    """The first ``wanted`` of the ranked documents with exact duplicates folded in: a document of another file
+    with the same content (the same hash) as one ranked before it is left out, and its path listed with that
+    one. Records and parts of one file are never folded together, nor documents with no file."""
+    hashes = context.keywords("hash", docnums)
+    paths = context.keywords("path", docnums)
+    kept: list[tuple[int, float, list[str]]] = []
+    first: dict[str, tuple[str, list[str]]] = {}
+    for docnum, score, digest, path in zip(docnums, scores, hashes, paths):
+        earlier = first.get(digest) if digest and path else None
+        if earlier is not None and earlier[0] != path:
+            if path not in earlier[1]:
+                earlier[1].append(path)
+            continue
+        if len(kept) == wanted:
+            break
+        also: list[str] = []
+        kept.append((docnum, score, also))
+        if digest and path:
+            first.setdefault(digest, (path, also))
+    return [(docnum, score, tuple(also)) for docnum, score, also in kept]
 
 
 def search(context: SearchContext, settings: Settings, text: str, limit: int = 10, offset: int = 0,
-           snippets: bool = True, correct: bool = True) -> SearchResults:
-    """The hits ranked ``offset`` to ``offset + limit`` for the query ``text``, and the total number of hits.
+           snippets: bool = True, correct: bool = True, sort: str = "relevance",
+           facets: tuple[str, ...] = ()) -> SearchResults:
+    """The hits ranked ``offset`` to ``offset + limit`` for the query ``text`` in the order ``sort``, the total
+    number of hits, and their counts by each of ``facets``.
 
     With ``correct`` (the default), a query typed in the wrong keyboard layout, a name in Latin letters, or a
     misspelt word is corrected when that is clearly meant, or the correction is suggested
     (:func:`~searchkit.search.corrections.propose`); ``results.plan`` tells which. ``correct=False`` searches the
     text as typed.
     """
+    unknown = [name for name in facets if name not in FACETS]
+    if unknown:
+        raise SearchkitError(f"no facet {unknown[0]!r}: the facets are {', '.join(FACETS)}")
     started = time.perf_counter()
     try:
-        run: _Run | None = _run(context, settings, text, limit, offset, snippets)
+        run: _Run | None = _run(context, settings, text, limit, offset, snippets, sort, facets)
         error: QueryError | None = None
     except QueryError as problem:
         if not correct:
@@ -76,7 +127,7 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     correction = suggestion = None
     if rewrite is not None:
         try:
-            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets)
+            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets, sort, facets)
         except QueryError:
             alternative = None
         if alternative is not None:
@@ -93,9 +144,44 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
         raise error
     searched = correction.query if correction else text
     plan = QueryPlan(text, searched, correction, suggestion,
-                     homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions))
+                     homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions),
+                     run.notes)
     return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan,
-                         context.generation, run.order)
+                         context.generation, run.order, run.facets)
+
+
+def every_hit(context: SearchContext, settings: Settings, results: SearchResults, snippets: bool = True
+              ) -> Iterator[Hit]:
+    """Every document the query of ``results`` (a search's, so corrected as it was) matches, as hits in its
+    order, built one at a time: the ranking is two arrays, so 60,000 hits take no more memory than ten."""
+    tree = parse(results.query)
+    compiled = QueryCompiler(context, settings).compile(tree, results.query)
+    ranked = context.rank(compiled.query, None, results.order)
+    analyzer = get_analyzer(settings.analyzer)
+    highlight = highlight_terms(compiled) if snippets else {}
+    for rank, (docnum, score) in enumerate(zip(ranked.docnums.tolist(), ranked.scores.tolist()), start=1):
+        yield _hit(analyzer, rank, score, context.stored(docnum), highlight, ())
+
+
+def matching_files(context: SearchContext, settings: Settings, results: SearchResults) -> list[Hit]:
+    """The files the query of ``results`` matches, each once, best first (by its best document), with the
+    documents of files of exactly the same content folded in (their paths in ``duplicates``). A document added
+    through the library, which has no file, stands for itself. Hits carry no snippets."""
+    tree = parse(results.query)
+    compiled = QueryCompiler(context, settings).compile(tree, results.query)
+    ranked = context.rank(compiled.query, None, results.order)
+    docnums, scores = ranked.docnums.tolist(), ranked.scores.tolist()
+    seen: set[str] = set()
+    best: list[int] = []
+    for n, (docnum, path) in enumerate(zip(docnums, context.keywords("path", docnums))):
+        if not path or path not in seen:
+            seen.add(path)
+            best.append(n)
+    files = _collapsed(context, [docnums[n] for n in best], [scores[n] for n in best], len(best))
+    return [Hit(rank, score, document.id, document.title, document.date, document.path or document.id,
+                document.format, Snippet((), False, False), (), document.author, document.modified, also)
+            for rank, (docnum, score, also) in enumerate(files, start=1)
+            for document in (context.stored(docnum),)]
 
 
 def highlight_terms(compiled: Compiled) -> dict[str, set[str]]:
@@ -125,11 +211,12 @@ def marked_document(context: SearchContext, settings: Settings, doc_id: str,
     return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms))
 
 
-def _hit(analyzer: Analyzer, rank: int, score: float, document: Document,
-         highlight: dict[str, set[str]]) -> Hit:
+def _hit(analyzer: Analyzer, rank: int, score: float, document: Document, highlight: dict[str, set[str]],
+         duplicates: tuple[str, ...]) -> Hit:
     body_matches = find_matches(analyzer, document.body, highlight["body"]) if highlight.get("body") else []
     title_matches = find_matches(analyzer, document.title, highlight["title"]) if highlight.get("title") else []
     return Hit(rank=rank, score=score, id=document.id, title=document.title, date=document.date,
                path=document.path, format=document.format,
                snippet=make_snippet(document.body, body_matches, pages=document.pages),
-               title_highlights=tuple(title_matches), author=document.author, modified=document.modified)
+               title_highlights=tuple(title_matches), author=document.author, modified=document.modified,
+               duplicates=duplicates)

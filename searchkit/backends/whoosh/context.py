@@ -112,8 +112,14 @@ class WhooshContext:
     # --- ranking --------------------------------------------------------------------------------------------
 
     @damage_reported
-    def rank(self, query: Query, limit: int | None, order: str = "relevance") -> Ranked:
-        return self.ranker.rank(query, limit, order)
+    def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
+             ) -> Ranked:
+        return self.ranker.rank(query, limit, order, facets)
+
+    @damage_reported
+    def keywords(self, field: str, docnums: list[int]) -> list[str]:
+        values, codes = self.ranker.column(field)
+        return [values[code] if code >= 0 else "" for code in codes[docnums].tolist()]
 
     @damage_reported
     def score(self, query: Query, docnum: int) -> float:

@@ -35,11 +35,23 @@ CACHED_POSTINGS = 4_000_000
 #: Document frequencies remembered per commit.
 CACHED_FREQUENCIES = 200_000
 
+#: Path and keyword filters remembered per commit: which of a field's values each passes.
+CACHED_FILTERS = 256
+
 #: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 #: The day number of an undated document: before every date, so filters never pass it.
 UNDATED = np.iinfo(np.int64).min
+#: The day number (``date.toordinal()``) of NumPy's day 0, 1970-01-01.
+_EPOCH_ORDINAL = 719_163
+
+
+def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
+    """How many of ``codes`` (indexes into ``values``, -1 for none) point at each value, the most first."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+    present = np.flatnonzero(counts)
+    return {values[n]: int(counts[n]) for n in present[np.lexsort((present, -counts[present]))]}
 
 
 @dataclass(frozen=True)
@@ -71,13 +83,16 @@ class ArrayRanker:
         self._frequencies: dict[tuple[str, str], int] = {}
         self._live = self._live_documents()
         self._days: np.ndarray | None = None
-        self._ordering_days: np.ndarray | None = None
+        self._columns: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._wanted: dict[tuple[str, object], np.ndarray] = {}
 
     # --- ranking ------------------------------------------------------------------------------------------------
 
-    def rank(self, query: cq.Query, limit: int | None, order: str = "relevance") -> Ranked:
-        """The ``limit`` best documents for ``query`` in ``order`` (all of them for ``None``). A query of filters
-        alone matches the documents that pass them, each scoring 0."""
+    def rank(self, query: cq.Query, limit: int | None, order: str = "relevance",
+             facets: tuple[str, ...] = ()) -> Ranked:
+        """The ``limit`` best documents for ``query`` in ``order`` (all of them for ``None``), and the counts of
+        all of them by each of ``facets``. A query of filters alone matches the documents that pass them, each
+        scoring 0."""
         if isinstance(query, cq.Filtered) and query.query is None:
             scores = np.zeros(self.size)
             matched = self._passing(query.filters)
@@ -93,12 +108,13 @@ class ArrayRanker:
         if order == "relevance":
             best = self._best(matching, scores, wanted)
         else:
-            days = self.ordering_days()[matching]
+            days = self.days()[matching]
             dated = days != UNDATED
             # Dated documents first, by date (newest or oldest first), then by score, then by number.
             newest_first = -days if order == "newest" else days
             best = matching[np.lexsort((matching, -scores[matching], newest_first, ~dated))][:wanted]
-        return Ranked(best, scores[best], len(matching))
+        counts = {name: self._facet(name, matching) for name in facets}
+        return Ranked(best, scores[best], len(matching), facets=counts)
 
     @staticmethod
     def _best(matching: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
@@ -183,9 +199,63 @@ class ArrayRanker:
         for condition in filters:
             any_of = np.zeros(self.size, dtype=bool)
             for alternative in condition.alternatives:
-                any_of |= self._in_range(alternative)
+                any_of |= self._passes(condition.field, alternative)
             passing &= any_of
         return passing
+
+    def _passes(self, fieldname: str, alternative: cq.DateRange | cq.PathPattern | cq.Keyword | cq.Matching
+                ) -> np.ndarray:
+        if isinstance(alternative, cq.DateRange):
+            return self._in_range(alternative)
+        if isinstance(alternative, cq.Matching):
+            return self.dense(alternative.query) > 0
+        key = (fieldname, alternative)
+        wanted = self._wanted.get(key)
+        if wanted is None:
+            values, _ = self.column(fieldname)
+            if isinstance(alternative, cq.Keyword):
+                wanted = np.array([value == alternative.value for value in values] + [False])
+            else:
+                wanted = np.array([alternative.matches(value) for value in values] + [False])
+            if len(self._wanted) >= CACHED_FILTERS:
+                self._wanted.clear()
+            self._wanted[key] = wanted
+        return wanted[self.column(fieldname)[1]]  # a document without a value has the code -1: the last, False
+
+    # --- keyword columns and facets -------------------------------------------------------------------------------
+
+    def column(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+        """A keyword field (``path``, ``format``, ``hash``, ``author_name``) as a column: its distinct values,
+        and each document's value as an index into them (-1 for none); read once per commit from the terms."""
+        found = self._columns.get(fieldname)
+        if found is None:
+            values: list[str] = []
+            codes = np.full(self.size, -1, dtype=np.int32)
+            if fieldname in self._reader.indexed_field_names():
+                for term in self._reader.lexicon(fieldname):
+                    codes[np.fromiter(self._reader.postings(fieldname, term).all_ids(), dtype=np.int64)] = len(values)
+                    values.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            found = self._columns[fieldname] = (values, codes)
+        return found
+
+    def _facet(self, name: str, matching: np.ndarray) -> dict[str, int]:
+        """How many of the ``matching`` documents have each value of the facet ``name``
+        (:data:`searchkit.compiled.FACETS`); documents without one are not counted."""
+        if name in ("year", "month"):
+            days = self.days()[matching]
+            days = days[days != UNDATED]
+            dates = (days - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[Y]" if name == "year"
+                                                                          else "datetime64[M]")
+            found, counts = np.unique(dates, return_counts=True)
+            return {str(value): int(count) for value, count in zip(found, counts)}
+        if name == "folder":
+            values, codes = self.column("path")
+            folders = sorted({cq.folder_of(value) for value in values} - {""})
+            index = {folder: n for n, folder in enumerate(folders)}
+            of_path = np.array([index.get(cq.folder_of(value), -1) for value in values] + [-1], dtype=np.int64)
+            return _counted(folders, of_path[codes[matching]])
+        values, codes = self.column({"format": "format", "author": "author_name"}[name])
+        return _counted(values, codes[matching].astype(np.int64))
 
     def _in_range(self, dates: cq.DateRange) -> np.ndarray:
         days = self.days()
@@ -202,14 +272,6 @@ class ArrayRanker:
         if self._days is None:
             self._days = self._field_days("date")
         return self._days
-
-    def ordering_days(self) -> np.ndarray:
-        """The day each document is ordered by when ordering by date: its date, else its file's modification
-        day (which never passes a date filter: it is not the document's date)."""
-        if self._ordering_days is None:
-            days = self.days()
-            self._ordering_days = np.where(days != UNDATED, days, self._field_days("modified"))
-        return self._ordering_days
 
     def _field_days(self, fieldname: str) -> np.ndarray:
         days = np.full(self.size, UNDATED, dtype=np.int64)

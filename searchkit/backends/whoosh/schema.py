@@ -53,8 +53,10 @@ class WhooshAnalyzer(Analyzer):
 def build_schema(settings: AnalyzerSettings) -> Schema:
     """Fields: ``id`` (unique), ``path`` and ``source_key`` (for incremental updates of files), ``title`` and
     ``body`` (analysed with positions, stored for snippets), ``date``, ``format``, ``encoding``, ``hash``, and the
-    metadata of the richer formats: ``author`` (analysed, for filtering by it), ``language``, ``pages`` (where
-    each page begins in the body) and the file's ``modified`` time."""
+    metadata of the richer formats: ``author`` (analysed, for filtering by it, and as written in ``author_name``,
+    for counting by it), ``language``, ``pages`` (where each page begins in the body) and the file's ``modified``
+    time. ``path``, ``format``, ``hash`` and ``author_name`` are keywords: filters, facets and duplicates read
+    them as columns."""
     analyzer = WhooshAnalyzer(settings)
     return Schema(
         id=ID(unique=True, stored=True),
@@ -65,8 +67,9 @@ def build_schema(settings: AnalyzerSettings) -> Schema:
         date=DATETIME(stored=True),
         format=ID(stored=True),
         encoding=STORED(),
-        hash=STORED(),
+        hash=ID(stored=True),
         author=TEXT(analyzer=analyzer, phrase=False, stored=True),
+        author_name=ID(),
         language=ID(stored=True),
         pages=STORED(),
         modified=DATETIME(stored=True),

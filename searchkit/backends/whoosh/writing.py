@@ -48,8 +48,9 @@ def prepare(document: Document, source_key: str) -> dict[str, Any]:
         "body": document.body,
         "format": document.format,
         "encoding": document.encoding,
-        "hash": document.hash,
     }
+    if document.hash:
+        fields["hash"] = document.hash
     if document.path:
         fields["path"] = document.path
     if source_key:
@@ -57,7 +58,7 @@ def prepare(document: Document, source_key: str) -> dict[str, Any]:
     if document.date:
         fields["date"] = dt.datetime.combine(document.date, dt.time())
     if document.author:
-        fields["author"] = document.author
+        fields["author"] = fields["author_name"] = document.author
     if document.language:
         fields["language"] = document.language
     if document.pages:
