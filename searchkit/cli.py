@@ -18,8 +18,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (HTML_MODES, QUERY_SYNTAX, Index, Interrupted, Progress, QueryError, RebuildInterrupted, SearchkitError,
-               Settings, SyncReport, __version__, analyze, default_index_dir, formats, render)
+from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Index, Interrupted, Progress, QueryError, RebuildInterrupted,
+               SearchkitError, Settings, SyncReport, __version__, analyze, default_index_dir, formats, render)
+from .render import EXPORT_FORMATS
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
@@ -219,6 +220,9 @@ Examples:
   searchkit search "встреча Путина и Трампа"
   searchkit search --json --limit 3 "сталь -завод"
   searchkit search "date:2025-08 Анкоридж"
+  searchkit search --sort newest --facets "саммит path:news"
+  searchkit search -l "format:pdf бюджет"
+  searchkit search --all --format csv "Анкоридж" > hits.csv
 """)
 @click.argument("query")
 @INDEX_OPTION
@@ -227,16 +231,42 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (highlights as offsets).")
 @click.option("--no-correct", "no_correct", is_flag=True,
               help="Search the query as typed: no keyboard-layout, transliteration or spelling correction.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Order: by relevance, or by date (newest or oldest first; undated documents last).")
+@click.option("--facets", is_flag=True,
+              help="Also count all matching documents by year, month, folder, format and author.")
+@click.option("--files-with-matches", "-l", "files_only", is_flag=True,
+              help="Print each matching file once, best first, and nothing else.")
+@click.option("--count", "count_only", is_flag=True, help="Print the number of matching documents only.")
+@click.option("--all", "every", is_flag=True, help="Print every matching document (see --format), not a page.")
+@click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
+              help="With --all: JSON Lines, or CSV (UTF-8 with BOM, for spreadsheets).")
 def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool,
-                   no_correct: bool) -> None:
+                   no_correct: bool, sort: str, facets: bool, files_only: bool, count_only: bool, every: bool,
+                   export_format: str) -> None:
     """Search the index. Every word is matched in all its forms.
 
     A query typed in the wrong keyboard layout («ghbdtn»), a name in Latin letters («Putin») or a misspelt word
     («встеча») is corrected when clearly meant, or a correction is suggested; --no-correct turns this off.
+    With -l, --count or --all, what was done to the query goes to standard error, so that standard output holds
+    only the files, the number or the hits.
     """
+    bare = files_only or count_only or every
     with user_errors():
         with open_or_build(index_dir) as ix:
-            results = ix.search(query, limit=limit, offset=offset, correct=not no_correct)
+            results = ix.search(query, limit=0 if bare else limit, offset=offset, correct=not no_correct,
+                                sort=sort, facets=facets and not bare)
+            if bare:
+                render.print_plan(err, results.plan, f"searchkit search --no-correct {_quoted(query)}")
+            if count_only:
+                out.print(str(results.total))
+            elif files_only:
+                for hit in ix.files(results):
+                    out.print(escape(hit.path), soft_wrap=True)
+            elif every:
+                render.export(click.get_binary_stream("stdout"), ix.every_hit(results), export_format)
+    if bare:
+        return
     if as_json:
         render.print_json(out, results.to_json())
     else:

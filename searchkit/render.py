@@ -6,14 +6,17 @@ Matched words are coloured when the console has colour, and marked ``[like this]
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, BinaryIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import AnalyzedToken, Explanation, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
+from . import ROW_FIELDS, AnalyzedToken, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
@@ -103,7 +106,9 @@ def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", sug
         if expansion.cut:
             console.print(f"{escape(expansion.prefix)}* in {expansion.field}: {expansion.found:,} or more words start "
                           f"so; searched the {expansion.kept:,} in most documents (expansion cut)", soft_wrap=True)
-    if plan.correction or plan.suggestion or plan.homonyms or any(e.cut for e in plan.prefixes):
+    for note in plan.notes:
+        console.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
+    if plan.correction or plan.suggestion or plan.homonyms or any(e.cut for e in plan.prefixes) or plan.notes:
         console.print()
 
 
@@ -124,12 +129,62 @@ def print_results(console: Console, results: SearchResults, as_typed: str = "--n
         title = text_markup(console, hit.title, hit.title_highlights)
         console.print(f"[bold]{hit.rank}.[/] [bold]{title}[/]{date}  [dim]score {hit.score:.2f}[/]")
         console.print(f"   [dim]{escape(hit.id)}[/]")
+        if hit.duplicates:
+            console.print(f"   [dim]the same text: {escape(', '.join(hit.duplicates))}[/]", soft_wrap=True)
         console.print("   " + snippet_markup(console, hit.snippet))
         console.print()
     last = results.offset + len(results.hits)
     about = "" if results.total_exact else "about "
-    console.print(f"{about}{results.total:,} hits, showing {results.offset + 1}–{last}, in "
+    order = "" if results.order == "relevance" else f", {results.order} first"
+    console.print(f"{about}{results.total:,} hits, showing {results.offset + 1}–{last}{order}, in "
                   f"{results.seconds * 1000:.0f} ms")
+    print_facets(console, results)
+
+
+#: How each facet is headed.
+FACET_NAMES = {"year": "год", "month": "месяц", "folder": "папка", "format": "формат", "author": "автор"}
+#: Values shown per facet; the rest are summed up in one line.
+FACET_VALUES = 12
+
+
+def print_facets(console: Console, results: SearchResults) -> None:
+    """The counts of all matching documents by each facet asked for, a compact table each: years and months in
+    order of time, the others the most first."""
+    for name, counts in results.facets.items():
+        if not counts:
+            console.print(f"[bold]{FACET_NAMES.get(name, name)}[/]: [dim]none of the hits has one[/]")
+            continue
+        shown = list(counts.items())[-FACET_VALUES:] if name in ("year", "month") else list(counts.items())[:FACET_VALUES]
+        table = Table(FACET_NAMES.get(name, name), "hits", box=None, pad_edge=False, show_edge=False)
+        for value, count in shown:
+            table.add_row(escape(value or "—"), f"{count:,}")
+        rest = sum(counts.values()) - sum(count for _, count in shown)
+        if rest:
+            table.add_row(f"[dim]{len(counts) - len(shown)} more[/]", f"[dim]{rest:,}[/]")
+        console.print(table)
+
+
+#: What ``searchkit search --all`` writes: JSON Lines, or CSV.
+EXPORT_FORMATS = ("jsonl", "csv")
+
+
+def export(stream: BinaryIO, hits: Iterable[Hit], form: str) -> None:
+    """Write every hit as it comes, one flat record each (:meth:`~searchkit.Hit.to_row`): JSON Lines, or CSV in
+    UTF-8 with a byte-order mark, which spreadsheets need to read Cyrillic. Memory stays flat."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig" if form == "csv" else "utf-8", newline="",
+                            write_through=False)
+    try:
+        if form == "csv":
+            writer = csv.DictWriter(text, fieldnames=ROW_FIELDS)
+            writer.writeheader()
+            for hit in hits:
+                writer.writerow(hit.to_row())
+        else:
+            for hit in hits:
+                text.write(json.dumps(hit.to_row(), ensure_ascii=False) + "\n")
+        text.flush()
+    finally:
+        text.detach()
 
 
 def print_json(console: Console, data: Any) -> None:

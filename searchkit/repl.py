@@ -24,7 +24,7 @@ from prompt_toolkit.styles import Style
 from rich.console import Console
 from rich.markup import escape
 
-from . import (QUERY_FIELDS, QUERY_OPERATORS, QUERY_SYNTAX, Index, QueryError, SearchkitError, SearchResults,
+from . import (QUERY_FIELDS, QUERY_OPERATORS, QUERY_SYNTAX, SORTS, Index, QueryError, SearchkitError, SearchResults,
                lex_query, render)
 
 DEFAULT_LIMIT = 10
@@ -100,6 +100,8 @@ COMMANDS = (
     Command("analyze", ":analyze TEXT", "how TEXT is analysed, word by word"),
     Command("stats", ":stats", "documents, terms, size and last update of the index"),
     Command("limit", ":limit N", "hits per page (now {limit})"),
+    Command("sort", ":sort ORDER", "relevance, newest or oldest first (now {sort})"),
+    Command("facets", ":facets", "count the hits by year, month, folder, format and author (now {facets})"),
     Command("fields", ":fields", "the fields and the query syntax"),
     Command("index", ":index DIR", "switch to another index"),
     Command("json", ":json", "the last results as JSON"),
@@ -144,6 +146,8 @@ class Repl:
         self._owns_index = False
         self.console = console or Console(highlight=False)
         self.limit = DEFAULT_LIMIT
+        self.sort = "relevance"
+        self.facets = False
         self.results: SearchResults | None = None
         self.session: PromptSession[str] = PromptSession(
             history=history if history is not None else open_history(),
@@ -200,7 +204,8 @@ class Repl:
         return True
 
     def search(self, query: str, offset: int, correct: bool = True) -> None:
-        self.results = self.index.search(query, limit=self.limit, offset=offset, correct=correct)
+        self.results = self.index.search(query, limit=self.limit, offset=offset, correct=correct, sort=self.sort,
+                                         facets=self.facets)
         render.print_results(self.console, self.results, as_typed=":original", suggested="{query}")
 
     def command(self, text: str) -> bool:
@@ -217,7 +222,8 @@ class Repl:
 
     def cmd_help(self, _: str) -> None:
         for command in COMMANDS:
-            self.console.print(f"  [bold]{escape(command.usage):18}[/] {escape(command.help.format(limit=self.limit))}")
+            described = command.help.format(limit=self.limit, sort=self.sort, facets="on" if self.facets else "off")
+            self.console.print(f"  [bold]{escape(command.usage):18}[/] {escape(described)}")
         self.console.print("\nQueries:\n" + escape(QUERY_SYNTAX))
 
     def cmd_quit(self, _: str) -> bool:
@@ -298,8 +304,27 @@ class Repl:
         self.limit = int(argument)
         self.console.print(f"Hits per page: {self.limit}.")
 
+    def cmd_sort(self, argument: str) -> None:
+        if argument not in SORTS:
+            self.console.print(f"Order: {self.sort}. Change with :sort {' | '.join(SORTS)}.")
+            return
+        self.sort = argument
+        self.console.print(f"Hits are ordered by {argument}." if argument == "relevance" else
+                           f"Hits are ordered {argument} first (undated documents last).")
+        self._again()
+
+    def cmd_facets(self, _: str) -> None:
+        self.facets = not self.facets
+        self.console.print(f"Facets {'on' if self.facets else 'off'}.")
+        self._again()
+
+    def _again(self) -> None:
+        """The last query searched again from its first page, as the new settings have it."""
+        if self.results is not None:
+            self.search(self.results.query, 0, correct=False)
+
     def cmd_fields(self, _: str) -> None:
-        self.console.print("Fields: title, body (plain words search both), date.")
+        self.console.print("Fields: title, body (plain words search both); filters: date, path, format, author.")
         self.console.print(escape(QUERY_SYNTAX))
 
     def cmd_index(self, argument: str) -> None:

@@ -11,6 +11,10 @@ from .plan import QueryPlan
 from .snippets import Snippet, Span
 
 
+#: The columns of an exported hit (:meth:`Hit.to_row`).
+ROW_FIELDS = ("rank", "id", "path", "title", "date", "score", "snippet")
+
+
 @dataclass(frozen=True)
 class Hit:
     """One ranked document. Highlights are character offsets into ``title`` and the stored body."""
@@ -29,6 +33,13 @@ class Hit:
     modified: dt.datetime | None = None
     #: The paths of other files with exactly this content, folded into this hit.
     duplicates: tuple[str, ...] = ()
+
+    def to_row(self) -> dict[str, Any]:
+        """The hit as one flat record (:data:`ROW_FIELDS`), for exporting every hit as JSON Lines or CSV: the
+        snippet as plain text."""
+        return {"rank": self.rank, "id": self.id, "path": self.path, "title": self.title,
+                "date": self.date.isoformat() if self.date else "", "score": round(self.score, 4),
+                "snippet": self.snippet.marked(lambda word: word)}
 
     def to_json(self) -> dict[str, Any]:
         return {
