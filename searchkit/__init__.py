@@ -12,7 +12,7 @@ from .documents import HTML_MODES, Document, Skipped, formats
 from .engine import Index
 from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexDamagedError, IndexLockedError,
                      IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
-from .index import Interrupted, Progress, RebuildInterrupted, SyncReport, default_index_dir
+from .index import Batch, Interrupted, Progress, RebuildInterrupted, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.results import ROW_FIELDS
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
@@ -21,7 +21,7 @@ from .settings import AnalyzerSettings, RankingSettings, Settings, Source
 
 __version__ = "0.1.0"
 
-__all__ = ["FACETS", "ROW_FIELDS", "SORTS", "HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
+__all__ = ["Batch", "FACETS", "ROW_FIELDS", "SORTS", "HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "RebuildInterrupted",
            "SearchResults",

@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Index, Interrupted, Progress, QueryError, RebuildInterrupted,
+from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Batch, Index, Interrupted, Progress, QueryError, RebuildInterrupted,
                SearchkitError, Settings, SyncReport, __version__, analyze, default_index_dir, formats, render)
 from .render import EXPORT_FORMATS
 
@@ -122,7 +122,8 @@ def main(ctx: click.Context) -> None:
   searchkit index ~/notes news.jsonl
   searchkit index --exclude '*.log' --exclude drafts/ ~/archive
   searchkit index --formats          # the formats read, and the library that reads each
-  searchkit index --rebuild          # anew, from the folders indexed before""")
+  searchkit index --rebuild          # anew, from the folders indexed before
+  searchkit index --watch ~/inbox    # and keep it in step until Ctrl-C""")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--rebuild", is_flag=True, help="Build the index anew (from PATH, else the folders it records), "
@@ -137,8 +138,12 @@ def main(ctx: click.Context) -> None:
               help="A web page's main text only (no menus, footers, 'read also'), or every visible text.")
 @click.option("--verbose", "-v", is_flag=True, help="List every file of an unsupported type and every file left out.")
 @click.option("--formats", "list_formats", is_flag=True, help="List the formats read and the library that reads each.")
+@click.option("--watch", "keep_watching", is_flag=True,
+              help="Then keep the index in step with the folders as files are added, changed or removed, until "
+                   "Ctrl-C.")
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None,
-                  exclude: tuple[str, ...], hidden: bool, html: str, verbose: bool, list_formats: bool) -> None:
+                  exclude: tuple[str, ...], hidden: bool, html: str, verbose: bool, list_formats: bool,
+                  keep_watching: bool) -> None:
     """Index files and folders: add new files, re-index changed ones, remove deleted ones.
 
     Reads plain text, Markdown, web pages, JSON, JSON Lines, CSV, Word, OpenDocument, RTF, PDF, EPUB, FB2 and
@@ -157,9 +162,46 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
             fail(f"{root}: no such file or folder")
     given = {name: value for name, value in (("exclude", exclude), ("hidden", hidden), ("html", html))
              if click.get_current_context().get_parameter_source(name) is not click.core.ParameterSource.DEFAULT}
+    if keep_watching:
+        if rebuild:
+            fail("--watch keeps an index in step; rebuild it first, then watch")
+        with user_errors():
+            watch_folders(index_dir, list(paths), jobs, verbose, **given)
+        return
     with user_errors(), stopped_by_sigterm():
         report = build_index(index_dir, list(paths), rebuild=rebuild, jobs=jobs, **given)
     render.print_report(err, str(index_dir), report, verbose=verbose)
+
+
+def watch_folders(index_dir: Path, roots: list[Path], jobs: int | None, verbose: bool, **reading: Any) -> None:
+    """Sync the folders (given, else recorded, else ./corpus) and keep them in step until Ctrl-C or SIGTERM,
+    which end it normally: a batch being written is left to the next run."""
+    with Index.open(index_dir) if Index.exists(index_dir) else Index.create(index_dir) as ix:
+        if not roots and not ix.sources:
+            roots = [_default_corpus()]
+        shown = ", ".join(str(root) for root in roots) or ", ".join(source.path for source in ix.sources)
+        err.print(f"Watching {escape(shown)} (index {escape(str(index_dir))}); Ctrl-C stops.", soft_wrap=True)
+
+        def batch_done(batch: Batch) -> None:
+            if batch.changed:
+                render.print_batch(err, batch)
+            else:
+                render.print_report(err, str(index_dir), batch.report, verbose=verbose)
+
+        try:
+            with stopped_by_sigterm():
+                ix.watch(*roots, on_batch=batch_done, processes=jobs, **reading)
+        except KeyboardInterrupt as stop:
+            left = " (the batch being written was left out: the next run indexes it)" if _interrupted_sync(stop) else ""
+            err.print(f"Stopped watching{left}.")
+
+
+def _interrupted_sync(stop: BaseException | None) -> bool:
+    while stop is not None:
+        if isinstance(stop, Interrupted):
+            return True
+        stop = stop.__cause__
+    return False
 
 
 def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None,

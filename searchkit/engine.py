@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from .backends import Backend, CheckReport, IndexStats, backend_exists, check_ba
 from .compiled import FACETS, Filtered
 from .documents import Document
 from .errors import DocumentError, SearchkitError
-from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, rebuild, sources_of, sync
+from .index import COMMIT_EVERY_BYTES, Batch, ProgressCallback, SyncReport, rebuild, sources_of, sync, watch
 from .search import (Explanation, Hit, SearchResults, Span, every_hit, explain, marked_document, matching_files,
                      search)
 from .settings import Settings, Source
@@ -193,6 +194,17 @@ class Index:
         ``main`` indexes a web page's main text, ``full`` every visible text."""
         return sync(self._backend, sources_of(paths, exclude, hidden, html), processes=processes,
                     progress=progress, commit_bytes=commit_bytes)
+
+    def watch(self, *paths: str | os.PathLike[str], on_batch: Callable[[Batch], None],
+              stop: threading.Event | None = None, processes: int | None = None, exclude: Sequence[str] = (),
+              hidden: bool = False, html: str = "main") -> None:
+        """Keep the index in step with files and folders (by default, those it records) until ``stop`` is set
+        or Ctrl-C: synced once, then each batch of changes as it is seen, committed (``on_batch`` is told what
+        each did). A file still being written is waited for; the write lock is free between batches."""
+        sources = sources_of(paths, exclude, hidden, html) if paths else self.sources
+        if not sources:
+            raise SearchkitError(f"the index {self.path} records no folders: name the folders to watch")
+        watch(self._backend, sources, on_batch, stop, ignore=[self.path], processes=processes)
 
     @property
     def sources(self) -> tuple[Source, ...]:

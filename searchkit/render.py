@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import ROW_FIELDS, AnalyzedToken, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
+from . import ROW_FIELDS, AnalyzedToken, Batch, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
@@ -219,6 +220,16 @@ def print_report(console: Console, index_name: str, report: SyncReport, verbose:
                       + (" (--hidden takes hidden ones)" if "hidden" in reasons else ""))
         for item in report.excluded if verbose else ():
             console.print(f"    {escape(item.path)} ({item.reason})")
+
+
+def print_batch(console: Console, batch: Batch) -> None:
+    """One line for a batch of changes a watch indexed, with the time it was committed, and the files it could
+    not read."""
+    report = batch.report
+    console.print(f"{time.strftime('%H:%M:%S')}  {batch.changed} changed: {report.added} added, {report.updated} "
+                  f"updated, {report.removed} removed, {len(report.skipped)} skipped", soft_wrap=True)
+    for skipped in report.skipped:
+        console.print(f"  skipped {escape(skipped.path)}: {escape(skipped.reason)}")
 
 
 def print_formats(console: Console, readers: list[tuple[str, list[str], str]]) -> None:

@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 from .rebuild import RebuildInterrupted, rebuild
+from .watch import Batch, watch
 from .sync import (COMMIT_EVERY_BYTES, Interrupted, Progress, ProgressCallback, SyncReport, default_processes,
                    sources_of, sync)
 
 ENV_INDEX = "SEARCHKIT_INDEX"
 DEFAULT_INDEX_DIR = "index"
 
-__all__ = ["COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Interrupted", "Progress", "ProgressCallback",
+__all__ = ["Batch", "watch", "COMMIT_EVERY_BYTES", "DEFAULT_INDEX_DIR", "ENV_INDEX", "Interrupted", "Progress", "ProgressCallback",
            "RebuildInterrupted", "SyncReport", "default_index_dir", "default_processes", "rebuild", "sources_of", "sync"]
 
 

@@ -111,13 +111,15 @@ class _Plan:
         return batches
 
 
-def _plan(sources: Sequence[Source]) -> _Plan:
-    """Find the files under each source, read with its options, and their sizes; those refused from their stat
-    alone (not a regular file, a whole-file format over its size limit) are listed with the roots that could not
-    be walked, unread."""
+def _plan(sources: Sequence[Source], changed: Changed | None = None) -> _Plan:
+    """Find the files under each source, read with its options, and their sizes (only those at or under a
+    ``changed`` path, when given); those refused from their stat alone (not a regular file, a whole-file format
+    over its size limit) are listed with the roots that could not be walked, unread."""
     plan = _Plan([], [], [], [])
     for source in sources:
         for found in find_files(Path(source.path), source.exclude, source.hidden, ReadOptions(html=source.html)):
+            if changed is not None and not changed.covers(found.id if isinstance(found, SourceFile) else found.path):
+                continue
             if isinstance(found, Unsupported):
                 plan.unsupported.append(found)
                 continue
@@ -140,15 +142,42 @@ def _plan(sources: Sequence[Source]) -> _Plan:
     return plan
 
 
-def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], present: set[str]) -> list[str]:
-    """Indexed files under the roots that are no longer there. A root ``news`` covers the file ``news`` and
-    everything under ``news/``, not ``news2/``."""
+def _vanished(context: SearchContext, paths: Iterable[str | os.PathLike[str]], present: set[str],
+              changed: Changed | None = None) -> list[str]:
+    """Indexed files under the roots (and under a ``changed`` path, when given) that are no longer there. A root
+    ``news`` covers the file ``news`` and everything under ``news/``, not ``news2/``."""
     roots = [Path(os.path.abspath(root)).name for root in paths]
     return [
         path for path in context.values("path")
-        if path not in present and any(path == root or path.startswith(root + "/") for root in roots)
-        and _has_live(context, "path", path)
+        if path not in present and any(_under(path, root) for root in roots)
+        and (changed is None or changed.covers(path)) and _has_live(context, "path", path)
     ]
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The files and folders known to have changed since the last sync (added, modified, removed or renamed),
+    as file ids (paths from the indexed folder's parent): a sync given them looks at nothing else."""
+
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, sources: Sequence[Source], paths: Iterable[str | os.PathLike[str]]) -> Changed:
+        """The changed absolute ``paths`` that are in one of ``sources``, as file ids."""
+        ids = set()
+        for path in paths:
+            absolute = os.path.abspath(path)
+            for source in sources:
+                if _under(absolute, source.path):
+                    ids.add(os.path.relpath(absolute, os.path.dirname(source.path)).replace(os.sep, "/"))
+        return cls(frozenset(ids))
+
+    def covers(self, file_id: str) -> bool:
+        return any(_under(file_id, changed) for changed in self.ids)
 
 
 def sources_of(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = (), hidden: bool = False,
@@ -160,14 +189,16 @@ def sources_of(paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] =
 
 
 def sync(backend: Backend, sources: Sequence[Source], processes: int | None = None,
-         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES) -> SyncReport:
+         progress: ProgressCallback | None = None, commit_bytes: int = COMMIT_EVERY_BYTES,
+         changed: Changed | None = None) -> SyncReport:
     """Index every supported file under ``sources`` incrementally, committing after every ``commit_bytes`` of
     files; see the module docstring. An excluded file that was indexed before is removed, like a vanished one.
     The sources that exist are recorded with the index before the first commit, so that a run stopped half-way is
-    completed by ``searchkit index`` with no path."""
+    completed by ``searchkit index`` with no path. With ``changed``, only the files at or under those paths are
+    looked at (what a watcher saw change), the rest are taken to be as indexed."""
     started = time.perf_counter()
     report = SyncReport()
-    plan = _plan(sources)
+    plan = _plan(sources, changed)
     report.skipped.extend(plan.missing)
     report.unsupported.extend(plan.unsupported)
     report.excluded.extend(plan.excluded)
@@ -175,7 +206,7 @@ def sync(backend: Backend, sources: Sequence[Source], processes: int | None = No
     if processes is None:
         processes = default_processes() if plan.total_bytes >= PARALLEL_MIN_BYTES else 1
     paths = [source.path for source in sources]
-    vanished = set(_vanished(backend.context(), paths, {source.id for source, _ in plan.sources}))
+    vanished = set(_vanished(backend.context(), paths, {source.id for source, _ in plan.sources}, changed))
     owners: dict[str, str] = {}
     counted = _Counted(len(plan.sources), plan.total_bytes, report, progress)
     batches = plan.batches(commit_bytes) or ([[]] if vanished else [])

@@ -181,8 +181,10 @@ class WhooshBackend:
         """Record the files and folders being indexed in ``searchkit.json``, merged into those it holds (ranking
         settings given when opening stay this process's own)."""
         try:
-            stored = read_settings(self.path).with_sources(sources)
-            stored.save(self.path)
+            recorded = read_settings(self.path)
+            stored = recorded.with_sources(sources)
+            if stored != recorded:
+                stored.save(self.path)
         except OSError as error:
             raise self._write_error(error) from None
         self.settings = replace(self.settings, sources=stored.sources)
