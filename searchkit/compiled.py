@@ -164,7 +164,7 @@ def folder_of(path: str) -> str:
 def _glob(pattern: str):  # type: ignore[no-untyped-def]
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 @dataclass(frozen=True)

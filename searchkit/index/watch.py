@@ -1,8 +1,8 @@
 """Keeping an index in step with folders while files keep arriving (``searchkit index --watch``).
 
-The folders are synced once, then watched with watchfiles (inotify on Linux, its own polling elsewhere), which
-gathers the changes of a moment into one batch. Before a batch is indexed, the files in it that are still being
-written are waited for (their size and modification time must stay unchanged for a while), so a file being
+The folders are watched with watchfiles (inotify on Linux, its own polling elsewhere), which
+gathers the changes of a moment into one batch, and synced once as soon as the watcher runs. Before a batch is indexed, the files in it that are still being
+written are waited for (none may have been written to for a second), so a file being
 copied is not indexed half-way. Each batch is one sync of the changed paths only, so the write lock is held while
 a batch is written and free between batches, for ``searchkit index`` or the server to write in turn; searches in
 other processes see each batch once it is committed.
@@ -23,7 +23,9 @@ from .sync import Changed, SyncReport, sync
 
 #: Milliseconds watchfiles gathers changes into one batch at most.
 DEBOUNCE_MS = 1600
-#: Seconds a changed file's size and modification time must stay the same before it is indexed.
+#: Milliseconds the watcher waits for changes before it yields an empty batch (the first one starts the sync).
+WAKE_MS = 500
+#: Seconds a changed file must have gone unwritten before it is indexed.
 SETTLE_SECONDS = 1.0
 #: Seconds a batch waits at most for its files to settle; a file still growing after that is indexed as it is
 #: then, and again when its next change is seen.
@@ -49,11 +51,19 @@ def watch(backend: Backend, sources: Sequence[Source], on_batch: Callable[[Batch
     from watchfiles import DefaultFilter
     from watchfiles import watch as changes_of
 
-    on_batch(Batch(0, sync(backend, sources, processes)))
     watched = DefaultFilter(ignore_paths=[os.path.abspath(path) for path in ignore])
+    synced = False
+    # The first batch comes as soon as the watcher is running (a timeout yields an empty one), and is the whole
+    # sync: a change made while it runs is then seen by the watcher, none falls between the two.
     for changes in changes_of(*(source.path for source in sources), watch_filter=watched, debounce=debounce_ms,
-                              stop_event=stop, raise_interrupt=True):
+                              stop_event=stop, raise_interrupt=True, rust_timeout=WAKE_MS, yield_on_timeout=True):
+        if not synced:
+            on_batch(Batch(0, sync(backend, sources, processes)))
+            synced = True
+            continue
         paths = {path for _, path in changes}
+        if not paths:
+            continue
         settle(paths, settle_seconds, stop)
         changed = Changed.of(sources, paths)
         if changed.ids:
