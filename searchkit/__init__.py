@@ -15,12 +15,14 @@ from .index import Interrupted, Progress, SyncReport, default_index_dir
 from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
 from .search.query import lex as lex_query
-from .settings import AnalyzerSettings, RankingSettings, Settings
+from .search.synonyms import Expansion as SynonymExpansion, Rule as SynonymRule
+from .settings import AnalyzerSettings, RankingSettings, Settings, SynonymSettings
 
 __version__ = "0.1.0"
 
 __all__ = ["HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
            "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "SearchResults",
-           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SyncReport",
+           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Span", "SynonymExpansion", "SynonymRule",
+           "SynonymSettings", "SyncReport",
            "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

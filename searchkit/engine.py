@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from .documents import Document, ReadOptions
 from .errors import DocumentError
 from .index import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, sync
 from .search import Explanation, SearchResults, Span, explain, marked_document, search
+from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, parse_rules, with_rule,
+                              without_member)
 from .settings import Settings
 
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
@@ -93,25 +96,66 @@ class Index:
     # --- reading ------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True,
-               correct: bool = True) -> SearchResults:
+               correct: bool = True, synonyms: bool = True) -> SearchResults:
         """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).
 
         A query in the wrong keyboard layout, a Latin-letter name or a misspelt word is corrected or a correction
-        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed.
-        Raises :class:`~searchkit.errors.QueryError` for a malformed query.
+        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed. Its words and
+        phrases are also searched as their synonyms (the default list and the index's own, ``results.plan``
+        names them); ``synonyms=False`` searches without.
+        Raises :class:`~searchkit.errors.QueryError` for a malformed query, and
+        :class:`~searchkit.errors.SettingsError` when a line of the index's synonyms is not a rule.
         """
         return search(self._backend.context(), self.settings, query, limit=limit, offset=offset,
-                      snippets=snippets, correct=correct)
+                      snippets=snippets, correct=correct, synonyms=self._synonyms(synonyms))
 
-    def explain(self, query: str, doc_id: str) -> Explanation:
+    def explain(self, query: str, doc_id: str, synonyms: bool = True) -> Explanation:
         """Why document ``doc_id`` matches ``query``: each query word's normal forms, the document's forms that
-        matched and the word's share of the score. Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
-        return explain(self._backend.context(), self.settings, query, doc_id)
+        matched (and the synonyms they matched) and the word's share of the score. Raises
+        :class:`~searchkit.errors.DocumentNotFoundError`."""
+        return explain(self._backend.context(), self.settings, query, doc_id, self._synonyms(synonyms))
 
-    def document(self, doc_id: str, query: str | None = None) -> tuple[Document, tuple[Span, ...]]:
+    def document(self, doc_id: str, query: str | None = None,
+                 synonyms: bool = True) -> tuple[Document, tuple[Span, ...]]:
         """The stored document ``doc_id`` and, with a ``query``, every word of its body that the query matches.
         Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
-        return marked_document(self._backend.context(), self.settings, doc_id, query)
+        return marked_document(self._backend.context(), self.settings, doc_id, query, self._synonyms(synonyms))
+
+    # --- synonyms -----------------------------------------------------------------------------------------
+
+    def _synonyms(self, wanted: bool = True) -> Synonyms | None:
+        """The synonyms in force, read afresh when the index's dictionary changed; None without any."""
+        if not wanted:
+            return None
+        return dictionary(self._backend.synonyms_text(), self.settings.synonyms.defaults, self.settings.analyzer,
+                          self._backend.synonyms_source)
+
+    def synonym_rules(self, defaults: bool = False) -> list[Rule]:
+        """The index's own synonym rules, in the order of its dictionary; with ``defaults``, the default list's
+        first (whether or not it is on: ``settings.synonyms.defaults``). Raises
+        :class:`~searchkit.errors.SettingsError` for a line that is not a rule."""
+        own = parse_rules(self._backend.synonyms_text(), INDEX, self._backend.synonyms_source)
+        return [*(default_rules() if defaults else ()), *own]
+
+    def add_synonyms(self, rule: str) -> Rule:
+        """Add a rule to the index's dictionary (``КНДР, Северная Корея`` or ``ВВП => валовой внутренний
+        продукт``); it applies from the next search, with nothing re-indexed. Raises
+        :class:`~searchkit.errors.SettingsError` for a line that is not a rule."""
+        text, added = with_rule(self._backend.synonyms_text(), rule, self._backend.synonyms_source)
+        self._backend.save_synonyms_text(text)
+        return added
+
+    def remove_synonyms(self, member: str) -> list[Rule]:
+        """Remove the rules of the index's dictionary that have ``member`` (case- and ё-insensitive); returns
+        them (none when no rule has it)."""
+        text, removed = without_member(self._backend.synonyms_text(), member)
+        if removed:
+            self._backend.save_synonyms_text(text)
+        return removed
+
+    def use_default_synonyms(self, on: bool) -> None:
+        """Turn the default list of abbreviations on or off for this index, kept in its settings."""
+        self._backend.save_settings(replace(self.settings, synonyms=replace(self.settings.synonyms, defaults=on)))
 
     def complete(self, prefix: str, limit: int = 20) -> list[tuple[str, int]]:
         """Index terms (lemmas, and stems of unknown words) of the body that start with ``prefix`` once folded,

@@ -78,9 +78,27 @@ class RankingSettings:
 
 
 @dataclass(frozen=True)
+class SynonymSettings:
+    """Query-time synonyms (see :mod:`~searchkit.search.synonyms`): whether the default list of Russian
+    abbreviations shipped with searchkit applies beside the index's own ``synonyms.txt``, and the share of a
+    typed word's score that a synonym found in its place counts with (benchmarks/README.md: the figures that
+    chose it)."""
+
+    defaults: bool = True
+    weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.defaults, bool):
+            raise SettingsError(f"defaults={self.defaults!r}: true or false")
+        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)) or not 0 < self.weight <= 1:
+            raise SettingsError(f"weight={self.weight!r}: a synonym's weight is a number above 0, at most 1")
+
+
+@dataclass(frozen=True)
 class Settings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
+    synonyms: SynonymSettings = field(default_factory=SynonymSettings)
 
     def with_ranking(self, **changes: float) -> Settings:
         """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``,
@@ -95,6 +113,7 @@ class Settings:
         return cls(
             analyzer=AnalyzerSettings(**data.get("analyzer", {})),
             ranking=RankingSettings(**data.get("ranking", {})),
+            synonyms=SynonymSettings(**data.get("synonyms", {})),
         )
 
     def save(self, index_dir: Path) -> None:

@@ -181,3 +181,20 @@ class Backend(Protocol):
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
+
+    # The query-time parts of an index's settings, kept with it: changing them re-indexes nothing.
+
+    #: Where the index's own synonym dictionary is kept, as messages name it (a file of the embedded index).
+    synonyms_source: str
+
+    def synonyms_text(self) -> str:
+        """The index's own synonym dictionary as text ('' when it has none), as it is now."""
+        ...
+
+    def save_synonyms_text(self, text: str) -> None:
+        """Replace the index's synonym dictionary; the next search reads it."""
+        ...
+
+    def save_settings(self, settings: Settings) -> None:
+        """Keep ``settings`` with the index (the analyzer's must be the index's own) and use them from now."""
+        ...

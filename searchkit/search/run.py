@@ -22,11 +22,12 @@ from .plan import QueryPlan, Rewrite
 from .query import Node, parse, positive_leaves
 from .results import Hit, SearchResults
 from .snippets import Span, find_matches, make_snippet
+from .synonyms import Synonyms
 
 
-def compile_query(context: SearchContext, settings: Settings, text: str) -> Compiled:
+def compile_query(context: SearchContext, settings: Settings, text: str, synonyms: Synonyms | None = None) -> Compiled:
     """Parse and compile ``text`` against this commit; raises :class:`~searchkit.errors.QueryError`."""
-    return QueryCompiler(context, settings).compile(parse(text), text)
+    return QueryCompiler(context, settings, synonyms).compile(parse(text), text)
 
 
 @dataclass
@@ -40,9 +41,10 @@ class _Run:
     ranked: tuple[int, ...]  # document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares
 
 
-def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool) -> _Run:
+def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool,
+         synonyms: Synonyms | None) -> _Run:
     tree = parse(text)
-    compiled = QueryCompiler(context, settings).compile(tree, text)
+    compiled = QueryCompiler(context, settings, synonyms).compile(tree, text)
     # A query of filters and dates alone has no words to rank by: its documents are listed newest first.
     order = "relevance" if positive_leaves(tree) else "newest"
     ranked = context.rank(compiled.query, max(offset + limit, HOMONYM_SAMPLE), order)
@@ -56,17 +58,18 @@ def _run(context: SearchContext, settings: Settings, text: str, limit: int, offs
 
 
 def search(context: SearchContext, settings: Settings, text: str, limit: int = 10, offset: int = 0,
-           snippets: bool = True, correct: bool = True) -> SearchResults:
+           snippets: bool = True, correct: bool = True, synonyms: Synonyms | None = None) -> SearchResults:
     """The hits ranked ``offset`` to ``offset + limit`` for the query ``text``, and the total number of hits.
 
     With ``correct`` (the default), a query typed in the wrong keyboard layout, a name in Latin letters, or a
     misspelt word is corrected when that is clearly meant, or the correction is suggested
     (:func:`~searchkit.search.corrections.propose`); ``results.plan`` tells which. ``correct=False`` searches the
-    text as typed.
+    text as typed. With ``synonyms``, the words and phrases of the query that the dictionary has are also
+    searched as their synonyms (after any correction), weighted below them.
     """
     started = time.perf_counter()
     try:
-        run: _Run | None = _run(context, settings, text, limit, offset, snippets)
+        run: _Run | None = _run(context, settings, text, limit, offset, snippets, synonyms)
         error: QueryError | None = None
     except QueryError as problem:
         if not correct:
@@ -76,7 +79,7 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     correction = suggestion = None
     if rewrite is not None:
         try:
-            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets)
+            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets, synonyms)
         except QueryError:
             alternative = None
         if alternative is not None:
@@ -93,13 +96,15 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
         raise error
     searched = correction.query if correction else text
     plan = QueryPlan(text, searched, correction, suggestion,
-                     homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions))
+                     homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions),
+                     tuple(run.compiled.synonyms))
     return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan,
                          context.generation, run.order)
 
 
 def highlight_terms(compiled: Compiled) -> dict[str, set[str]]:
-    """Per field, the index terms whose words should be marked: the query's own and its prefixes' expansions."""
+    """Per field, the index terms whose words should be marked: the query's own, its prefixes' expansions and
+    its synonyms'."""
     terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
     for field, term in compiled.terms:
         terms[field].add(term)
@@ -115,13 +120,13 @@ def document_number(context: SearchContext, doc_id: str) -> int:
 
 
 def marked_document(context: SearchContext, settings: Settings, doc_id: str,
-                    text: str | None = None) -> tuple[Document, tuple[Span, ...]]:
+                    text: str | None = None, synonyms: Synonyms | None = None) -> tuple[Document, tuple[Span, ...]]:
     """A document and every word of its body that the query ``text`` matches (none without a query), to show it
     whole."""
     document = context.stored(document_number(context, doc_id))
     if not text:
         return document, ()
-    terms = highlight_terms(compile_query(context, settings, text))["body"]
+    terms = highlight_terms(compile_query(context, settings, text, synonyms))["body"]
     return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms))
 
 

@@ -21,6 +21,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -32,6 +33,7 @@ from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings
 from ..base import IndexStats
 from .context import WhooshContext, raise_damage
 from .schema import WhooshAnalyzer, build_schema
+from .synonyms_file import SynonymsFile
 from .writing import Transaction
 
 #: Seconds a writer waits for another process's write lock before giving up with a clear message.
@@ -61,6 +63,8 @@ class WhooshBackend:
         self._local = threading.local()
         self._contexts: weakref.WeakSet[WhooshContext] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._synonyms = SynonymsFile(path)
+        self.synonyms_source = str(self._synonyms.path)
         self.closed = False
 
     @staticmethod
@@ -84,7 +88,8 @@ class WhooshBackend:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], settings: Settings | None = None) -> WhooshBackend:
-        """Open the index at ``path``. Ranking settings may be overridden; analyzer settings are the index's."""
+        """Open the index at ``path``. Ranking and synonym settings may be overridden; analyzer settings are the
+        index's."""
         path = Path(path)
         if not cls.exists(path):
             raise IndexNotFoundError(f"no searchkit index in {path} (create one with: searchkit index FOLDER)")
@@ -94,7 +99,7 @@ class WhooshBackend:
                 f"index in {path} was built with analyzer settings {stored.analyzer}, not {settings.analyzer}: "
                 + REBUILD)
         if settings is not None:
-            stored = Settings(analyzer=stored.analyzer, ranking=settings.ranking)
+            stored = replace(stored, ranking=settings.ranking, synonyms=settings.synonyms)
         try:
             ix = whoosh_index.open_dir(str(path))
             built_with = ix.schema["body"].analyzer
@@ -180,6 +185,24 @@ class WhooshBackend:
             if isinstance(error, OSError) and error.errno in DISK_FULL:
                 raise self._disk_full() from None
             raise
+
+    # --- query-time settings ----------------------------------------------------------------------------------
+
+    def synonyms_text(self) -> str:
+        return self._synonyms.text()
+
+    def save_synonyms_text(self, text: str) -> None:
+        self._synonyms.save(text)
+
+    def save_settings(self, settings: Settings) -> None:
+        if settings.analyzer != self.settings.analyzer:
+            raise IncompatibleIndexError(f"index in {self.path} was built with analyzer settings "
+                                         f"{self.settings.analyzer}, not {settings.analyzer}: " + REBUILD)
+        try:
+            settings.save(self.path)
+        except OSError as error:
+            raise SearchkitError(f"cannot write {self.path / SETTINGS_FILE}: {error.strerror or error}") from None
+        self.settings = settings
 
     def _disk_full(self) -> SearchkitError:
         free = shutil.disk_usage(self.path).free
