@@ -22,7 +22,6 @@ the words typed. ``=form``, ``prefix*`` and ``word:lemma`` are never expanded: t
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +30,6 @@ from typing import Union
 
 from ..analysis import Analyzer, get_analyzer, iter_words
 from ..analysis.normalize import fold
-from ..analysis.tokenizer import is_compound
 from ..errors import SettingsError
 from ..settings import AnalyzerSettings
 from . import query as ast
@@ -298,7 +296,7 @@ class Expander:
 
     def expand(self, node: Node) -> Node:
         if isinstance(node, ast.Word):
-            return self._run([node]) [0] if _plain(node) else node
+            return self._run([node])[0] if _plain(node) else node
         if isinstance(node, ast.Phrase):
             return self._phrase(node)
         if isinstance(node, ast.Not):
@@ -358,16 +356,3 @@ class Expander:
             text.append(node.text[cursor:])
             variants.append("".join(text))
         return Expanded(node, tuple(variants), tuple(expansions), node.text, node.field, node.position, node.slop)
-
-
-def strip_synonyms(node: Node) -> ast.Node:
-    """``node`` as parsed: each :class:`Expanded` back to its original."""
-    return node.original if isinstance(node, Expanded) else node  # type: ignore[return-value]
-
-
-def member_words(text: str) -> list[str]:
-    """The words of a member, a compound whole: what its rarity is counted over."""
-    return [surface for surface, _, _ in _top_words(text)]
-
-
-_SPACES = re.compile(r"\s+")
