@@ -87,9 +87,9 @@ class QueryCompiler:
         self._roots: list[cq.Query] = []
         self._under_not = 0
         self._synonyms: list[Expansion] = []
-        tree = self.expand(tree)
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
+        tree = self.expand(tree)
         compiled = self._node(tree, positive=True, top=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
