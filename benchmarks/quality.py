@@ -26,6 +26,8 @@ searches; ``--no-cache`` builds everything into a temporary folder.
     python benchmarks/quality.py --variants weighted-lemmas,stem --peers bm25s,postgres
     python benchmarks/quality.py --corpus C.jsonl --queries Q.jsonl --qrels R.tsv
     python benchmarks/quality.py --json                            # figures as JSON on stdout
+    python benchmarks/quality.py --variants weighted-lemmas --no-peers --synonyms on,off   # default list on/off
+    python benchmarks/quality.py --variants weighted-lemmas --no-peers --synonyms on --synonym-weight 0.7
 
 Results are written to ``benchmarks/results/quality.json`` (``--output``); progress goes to stderr.
 """
@@ -47,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,9 @@ class Engine:
     build: Callable[[list[Record], Path], None]
     searcher: Callable[..., AbstractContextManager[Searcher]]  # (folder, depth=DEPTH)
     version: str
+    #: The name of the cached index it searches, when it shares one with another engine (the same index searched
+    #: with other query-time settings).
+    index_name: str = ""
 
 
 class Skipped(Exception):
@@ -134,19 +139,24 @@ def evaluate(search: Searcher, queries: list[Record], qrels: dict[str, dict[str,
 
 # --- searchkit ------------------------------------------------------------------------------------------------
 
-def searchkit_engines(variants: list[str], processes: int, source: str) -> list[Engine]:
-    """The default ``Settings()`` and one engine per analyzer mode in ``variants`` (the default's mode once)."""
-    from searchkit import Index, QueryError, Settings
+def searchkit_engines(variants: list[str], processes: int, source: str, synonyms: Sequence[str] = ("on",),
+                      synonym_weight: float | None = None) -> list[Engine]:
+    """The default ``Settings()`` and one engine per analyzer mode in ``variants`` (the default's mode once);
+    ``synonyms``: ``on`` with the default list of synonyms, ``off`` without, both for the two (the same index
+    searched); ``synonym_weight``: the synonyms' weight instead of the default."""
+    from dataclasses import replace
+
+    from searchkit import Index, QueryError, Settings, SynonymSettings
     from searchkit.settings import AnalyzerSettings
 
-    def engine(name: str, settings: Settings) -> Engine:
+    def engine(name: str, settings: Settings, index_name: str = "") -> Engine:
         def build(corpus: list[Record], folder: Path) -> None:
             with Index.create(folder, settings=settings) as ix:
                 ix.add(corpus, processes=processes)
 
         @contextmanager
         def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
-            with Index.open(folder) as ix:
+            with Index.open(folder, settings=settings) as ix:
                 def search(text: str) -> list[str]:
                     try:
                         return [hit.id for hit in ix.search(text, limit=depth, snippets=False).hits]
@@ -154,13 +164,19 @@ def searchkit_engines(variants: list[str], processes: int, source: str) -> list[
                         return []
                 yield search
 
-        return Engine(name, build, searcher, f"searchkit {source} {settings.analyzer}")
+        return Engine(name, build, searcher, f"searchkit {source} {settings.analyzer}", index_name)
 
     default = Settings()
-    engines = [engine(f"searchkit {default.analyzer.terms} (default)", default)]
+    if synonym_weight is not None:
+        default = replace(default, synonyms=SynonymSettings(weight=synonym_weight))
+    off = replace(default, synonyms=replace(default.synonyms, defaults=False))
+    name = f"searchkit {default.analyzer.terms} (default)"
+    engines = [engine(name, default)] if "on" in synonyms else []
+    if "off" in synonyms:
+        engines.append(engine(f"{name}, no default synonyms", off, name))
     for variant in variants:
         settings = Settings(analyzer=AnalyzerSettings(terms=variant))
-        if settings != default:
+        if settings.analyzer != default.analyzer:
             engines.append(engine(f"searchkit {variant}", settings))
     return engines
 
@@ -459,7 +475,7 @@ PEERS: dict[str, Callable[[], Engine]] = {
 def prepare(engine: Engine, eval_set: EvalSet, corpus: list[Record], cache: Path) -> tuple[Path, float, bool]:
     """The folder of ``engine``'s index of ``eval_set`` under ``cache``, built unless a matching one is there;
     returns it with the seconds its build took and whether it came from the cache."""
-    folder = cache / re.sub(r"[^\w+]+", "-", f"{eval_set.name}--{engine.name}").strip("-")
+    folder = cache / re.sub(r"[^\w+]+", "-", f"{eval_set.name}--{engine.index_name or engine.name}").strip("-")
     stamp = folder / "built.json"
     key = {"engine": engine.version, "corpus": [[str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns]
                                                 for path in eval_set.corpus]}
@@ -527,7 +543,7 @@ def eval_sets(args: argparse.Namespace) -> list[EvalSet]:
 
 def engines_for(args: argparse.Namespace, source: str) -> tuple[list[Engine], dict[str, str]]:
     """searchkit's engines and the available peers; the skipped peers with the reason."""
-    engines = searchkit_engines(args.variants, args.processes, source)
+    engines = searchkit_engines(args.variants, args.processes, source, args.synonyms, args.synonym_weight)
     skipped: dict[str, str] = {}
     for peer in args.peers:
         try:
@@ -591,6 +607,11 @@ def main() -> None:
     parser.add_argument("--peers", type=names(list(PEERS)), default=list(PEERS),
                         help="peer engines (comma-separated; default: all)")
     parser.add_argument("--no-peers", action="store_const", const=[], dest="peers", help="searchkit only")
+    parser.add_argument("--synonyms", type=names(["on", "off"]), default=["on"],
+                        help="searchkit's default engine with the default list of synonyms (on), without (off), or "
+                             "both: on,off (default: on)")
+    parser.add_argument("--synonym-weight", type=float, default=None, metavar="W",
+                        help="the synonyms' weight (SynonymSettings.weight) instead of the default")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="searchkit indexing processes")
     parser.add_argument("--cache", type=Path, default=CACHE_DIR,
                         help="folder for built indexes, reused when corpus and engine are unchanged")

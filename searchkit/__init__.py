@@ -17,13 +17,14 @@ from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
 from .search.results import ROW_FIELDS
 from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
 from .search.query import lex as lex_query
-from .settings import AnalyzerSettings, RankingSettings, Settings, Source
+from .search.synonyms import Expansion as SynonymExpansion, Rule as SynonymRule
+from .settings import AnalyzerSettings, RankingSettings, Settings, Source, SynonymSettings
 
 __version__ = "0.1.0"
 
 __all__ = ["Batch", "FACETS", "ROW_FIELDS", "SORTS", "HTML_MODES", "AnalyzedToken", "CheckReport", "AnalyzerSettings", "Document", "DocumentError", "DocumentNotFoundError", "Explanation",
            "Hit", "IncompatibleIndexError", "Index", "IndexDamagedError", "IndexLockedError", "IndexNotFoundError", "IndexStats", "Interrupted",
-           "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan", "RankingSettings", "RebuildInterrupted",
-           "SearchResults",
-           "SearchkitError", "Settings", "SettingsError", "Skipped", "Snippet", "Source", "Span", "SyncReport",
+           "NotFoundError", "Progress", "QUERY_FIELDS", "QUERY_OPERATORS", "QUERY_SYNTAX", "QueryError", "QueryPlan",
+           "RankingSettings", "RebuildInterrupted", "SearchResults", "SearchkitError", "Settings", "SettingsError",
+           "Skipped", "Snippet", "Source", "Span", "SynonymExpansion", "SynonymRule", "SynonymSettings", "SyncReport",
            "__version__", "analyze", "default_index_dir", "formats", "lex_query"]

@@ -34,6 +34,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 INDEX_OPTION = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Index folder (default: $SEARCHKIT_INDEX, else ./index).")
+NO_SYNONYMS_OPTION = click.option("--no-synonyms", "no_synonyms", is_flag=True,
+                                  help="Search the words as they are, not also as their synonyms.")
 
 
 def fail(message: str) -> NoReturn:
@@ -283,13 +285,15 @@ Examples:
 @click.option("--all", "every", is_flag=True, help="Print every matching document (see --format), not a page.")
 @click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="With --all: JSON Lines, or CSV (UTF-8 with BOM, for spreadsheets).")
+@NO_SYNONYMS_OPTION
 def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool,
                    no_correct: bool, sort: str, facets: bool, files_only: bool, count_only: bool, every: bool,
-                   export_format: str) -> None:
+                   export_format: str, no_synonyms: bool) -> None:
     """Search the index. Every word is matched in all its forms.
 
     A query typed in the wrong keyboard layout («ghbdtn»), a name in Latin letters («Putin») or a misspelt word
     («встеча») is corrected when clearly meant, or a correction is suggested; --no-correct turns this off.
+    Words with synonyms («КНДР», «Северная Корея») are also searched as them; --no-synonyms turns this off.
     With -l, --count or --all, what was done to the query goes to standard error, so that standard output holds
     only the files, the number or the hits.
     """
@@ -297,7 +301,7 @@ def search_command(query: str, index_dir: Path | None, limit: int, offset: int, 
     with user_errors():
         with open_or_build(index_dir) as ix:
             results = ix.search(query, limit=0 if bare else limit, offset=offset, correct=not no_correct,
-                                sort=sort, facets=facets and not bare)
+                                sort=sort, facets=facets and not bare, synonyms=not no_synonyms)
             if bare:
                 render.print_plan(err, results.plan, f"searchkit search --no-correct {_quoted(query)}")
             if count_only:
@@ -313,7 +317,8 @@ def search_command(query: str, index_dir: Path | None, limit: int, offset: int, 
         render.print_json(out, results.to_json())
     else:
         render.print_results(out, results, as_typed=f"searchkit search --no-correct {_quoted(query)}",
-                             suggested="searchkit search '{query}'")
+                             suggested="searchkit search '{query}'",
+                             without_synonyms=f"searchkit search --no-synonyms {_quoted(query)}")
 
 
 def _quoted(text: str) -> str:
@@ -400,10 +405,12 @@ def check_command(index_dir: Path | None) -> None:
 @click.argument("doc_id")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
-def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bool) -> None:
-    """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions, its score."""
+@NO_SYNONYMS_OPTION
+def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bool, no_synonyms: bool) -> None:
+    """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions (and the synonyms
+    they matched), its score."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
-        explanation = ix.explain(query, doc_id)
+        explanation = ix.explain(query, doc_id, synonyms=not no_synonyms)
     if as_json:
         render.print_json(out, explanation.to_json())
     else:
@@ -420,3 +427,65 @@ def repl_command(index_dir: Path | None = None, vi_mode: bool = False) -> None:
 
     with user_errors(), open_or_build(index_dir) as ix:
         run_repl(ix, vi_mode=vi_mode)
+
+
+@main.group("synonyms", epilog="""Examples:
+
+\b
+  searchkit synonyms add "Ленинград, Санкт-Петербург, Петроград"
+  searchkit synonyms add "ВВП => валовой внутренний продукт"
+  searchkit synonyms remove Ленинград
+  searchkit synonyms list --defaults
+  searchkit synonyms defaults off""")
+def synonyms_group() -> None:
+    """The index's synonyms: one group a line in synonyms.txt in the index folder («A, B, C»: each finds the
+    others; «A => B»: A also finds B), beside the default list of Russian abbreviations. Changes apply to the
+    next search; nothing is re-indexed."""
+
+
+@synonyms_group.command("add")
+@click.argument("rule")
+@INDEX_OPTION
+def synonyms_add(rule: str, index_dir: Path | None) -> None:
+    """Add RULE, a group «A, B, C» or a one-way rule «A => B»."""
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        added = ix.add_synonyms(rule)
+    out.print(f"added: {escape(added.text)}")
+
+
+@synonyms_group.command("remove")
+@click.argument("member")
+@INDEX_OPTION
+def synonyms_remove(member: str, index_dir: Path | None) -> None:
+    """Remove the index's rules that have MEMBER (case- and ё-insensitive)."""
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        removed = ix.remove_synonyms(member)
+    if not removed:
+        fail(f"no synonym rule of the index has {member!r} (searchkit synonyms list shows them)")
+    for rule in removed:
+        out.print(f"removed: {escape(rule.text)}")
+
+
+@synonyms_group.command("list")
+@INDEX_OPTION
+@click.option("--defaults", "with_defaults", is_flag=True, help="List the default list's rules too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
+def synonyms_list(index_dir: Path | None, with_defaults: bool, as_json: bool) -> None:
+    """The index's synonym rules, and whether the default list is on."""
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        rules = ix.synonym_rules(defaults=with_defaults)
+        defaults_on = ix.settings.synonyms.defaults
+    if as_json:
+        render.print_json(out, {"defaults": defaults_on, "rules": [render.rule_json(rule) for rule in rules]})
+    else:
+        render.print_synonym_rules(out, rules, defaults_on)
+
+
+@synonyms_group.command("defaults")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@INDEX_OPTION
+def synonyms_defaults(state: str, index_dir: Path | None) -> None:
+    """Turn the default list of abbreviations on or off for the index (kept in its searchkit.json)."""
+    with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
+        ix.use_default_synonyms(state == "on")
+    out.print(f"default synonyms: {state}")

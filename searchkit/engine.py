@@ -18,6 +18,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from .errors import DocumentError, SearchkitError
 from .index import COMMIT_EVERY_BYTES, Batch, ProgressCallback, SyncReport, rebuild, sources_of, sync, watch
 from .search import (Explanation, Hit, SearchResults, Span, every_hit, explain, marked_document, matching_files,
                      search)
+from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, parse_rules, with_rule,
+                              without_member)
 from .settings import Settings, Source
 
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
@@ -95,42 +98,89 @@ class Index:
     # --- reading ------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10, offset: int = 0, snippets: bool = True,
-               correct: bool = True, sort: str = "relevance", facets: bool | Sequence[str] = False) -> SearchResults:
+               correct: bool = True, sort: str = "relevance", facets: bool | Sequence[str] = False,
+               synonyms: bool = True) -> SearchResults:
         """Ranked hits for ``query`` in the query language (see ``searchkit.search.query``).
 
         A query in the wrong keyboard layout, a Latin-letter name or a misspelt word is corrected or a correction
-        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed. ``sort``:
-        ``relevance``, ``newest`` or ``oldest`` (by date, ties by score, undated documents last). ``facets``:
-        ``True`` for every facet (:data:`FACETS`: year, month, folder, format, author), or the names of some:
-        ``results.facets`` then counts all matching documents by each. Exact duplicates (another file with the
-        same content) are folded into one hit, which lists their paths in ``duplicates``.
-        Raises :class:`~searchkit.errors.QueryError` for a malformed query.
+        suggested (``results.plan``); ``correct=False`` searches ``query`` exactly as typed. Its words and
+        phrases are also searched as their synonyms (the default list and the index's own, ``results.plan``
+        names them); ``synonyms=False`` searches without. ``sort``: ``relevance``, ``newest`` or ``oldest`` (by
+        date, ties by score, undated documents last). ``facets``: ``True`` for every facet (:data:`FACETS`:
+        year, month, folder, format, author), or the names of some: ``results.facets`` then counts all matching
+        documents by each. Exact duplicates (another file with the same content) are folded into one hit, which
+        lists their paths in ``duplicates``.
+        Raises :class:`~searchkit.errors.QueryError` for a malformed query, and
+        :class:`~searchkit.errors.SettingsError` when a line of the index's synonyms is not a rule.
         """
         return search(self._backend.context(), self.settings, query, limit=limit, offset=offset,
                       snippets=snippets, correct=correct, sort=sort,
-                      facets=FACETS if facets is True else tuple(facets or ()))
+                      facets=FACETS if facets is True else tuple(facets or ()), synonyms=self._synonyms(synonyms))
 
     def every_hit(self, results: SearchResults, snippets: bool = True) -> Iterator[Hit]:
-        """Every document that the search ``results`` came from matches (its query as corrected, in its order),
-        one hit at a time from the latest commit, so any number of hits can be exported with flat memory."""
-        return every_hit(self._backend.context(), self.settings, results, snippets)
+        """Every document that the search ``results`` came from matches (its query as corrected and expanded, in
+        its order), one hit at a time from the latest commit, so any number of hits can be exported with flat
+        memory."""
+        return every_hit(self._backend.context(), self.settings, results, snippets, self._synonyms_of(results))
 
     def files(self, results: SearchResults) -> list[Hit]:
         """The files that the search ``results`` came from matches, each once, best first: the records of a
         record file and the parts split from one file count as their file, and files of the same content are
         folded into one (``duplicates``). Hits without snippets; a document added through the library stands
         for itself."""
-        return matching_files(self._backend.context(), self.settings, results)
+        return matching_files(self._backend.context(), self.settings, results, self._synonyms_of(results))
 
-    def explain(self, query: str, doc_id: str) -> Explanation:
+    def _synonyms_of(self, results: SearchResults) -> Synonyms | None:
+        """The synonyms a search used, to match its documents again."""
+        return self._synonyms(bool(results.plan and results.plan.synonyms))
+
+    def explain(self, query: str, doc_id: str, synonyms: bool = True) -> Explanation:
         """Why document ``doc_id`` matches ``query``: each query word's normal forms, the document's forms that
-        matched and the word's share of the score. Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
-        return explain(self._backend.context(), self.settings, query, doc_id)
+        matched (and the synonyms they matched) and the word's share of the score. Raises
+        :class:`~searchkit.errors.DocumentNotFoundError`."""
+        return explain(self._backend.context(), self.settings, query, doc_id, self._synonyms(synonyms))
 
-    def document(self, doc_id: str, query: str | None = None) -> tuple[Document, tuple[Span, ...]]:
+    def document(self, doc_id: str, query: str | None = None,
+                 synonyms: bool = True) -> tuple[Document, tuple[Span, ...]]:
         """The stored document ``doc_id`` and, with a ``query``, every word of its body that the query matches.
         Raises :class:`~searchkit.errors.DocumentNotFoundError`."""
-        return marked_document(self._backend.context(), self.settings, doc_id, query)
+        return marked_document(self._backend.context(), self.settings, doc_id, query, self._synonyms(synonyms))
+
+    # --- synonyms -----------------------------------------------------------------------------------------
+
+    def _synonyms(self, wanted: bool = True) -> Synonyms | None:
+        """The synonyms in force, read afresh when the index's dictionary changed; None without any."""
+        if not wanted:
+            return None
+        return dictionary(self._backend.synonyms_text(), self.settings.synonyms.defaults, self.settings.analyzer,
+                          self._backend.synonyms_source)
+
+    def synonym_rules(self, defaults: bool = False) -> list[Rule]:
+        """The index's own synonym rules, in the order of its dictionary; with ``defaults``, the default list's
+        first (whether or not it is on: ``settings.synonyms.defaults``). Raises
+        :class:`~searchkit.errors.SettingsError` for a line that is not a rule."""
+        own = parse_rules(self._backend.synonyms_text(), INDEX, self._backend.synonyms_source)
+        return [*(default_rules() if defaults else ()), *own]
+
+    def add_synonyms(self, rule: str) -> Rule:
+        """Add a rule to the index's dictionary (``КНДР, Северная Корея`` or ``ВВП => валовой внутренний
+        продукт``); it applies from the next search, with nothing re-indexed. Raises
+        :class:`~searchkit.errors.SettingsError` for a line that is not a rule."""
+        text, added = with_rule(self._backend.synonyms_text(), rule, self._backend.synonyms_source)
+        self._backend.save_synonyms_text(text)
+        return added
+
+    def remove_synonyms(self, member: str) -> list[Rule]:
+        """Remove the rules of the index's dictionary that have ``member`` (case- and ё-insensitive); returns
+        them (none when no rule has it)."""
+        text, removed = without_member(self._backend.synonyms_text(), member)
+        if removed:
+            self._backend.save_synonyms_text(text)
+        return removed
+
+    def use_default_synonyms(self, on: bool) -> None:
+        """Turn the default list of abbreviations on or off for this index, kept in its settings."""
+        self._backend.save_synonym_settings(replace(self.settings.synonyms, defaults=on))
 
     def complete(self, prefix: str, limit: int = 20) -> list[tuple[str, int]]:
         """Index terms (lemmas, and stems of unknown words) of the body that start with ``prefix`` once folded,

@@ -17,10 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import ROW_FIELDS, AnalyzedToken, Batch, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span, SyncReport
+from . import (ROW_FIELDS, AnalyzedToken, Batch, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span,
+               SynonymRule, SyncReport)
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
+
+#: How each dictionary of synonyms is named to the user.
+SYNONYM_SOURCES = {"default": "default list", "index": "the index's synonyms.txt"}
 
 _OPEN, _CLOSE = "\x00", "\x01"
 
@@ -79,10 +83,24 @@ def _kind(kind: str) -> str:
     return ", ".join(CORRECTION_NAMES.get(part, part) for part in kind.split("+"))
 
 
-def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", suggested: str = "") -> None:
+def synonyms_line(plan: QueryPlan, without: str = "") -> str | None:
+    """The synonyms the query was also searched as, in one line of markup (``without``: how to search without
+    them), or None when there were none."""
+    if not plan.synonyms:
+        return None
+    added = "; ".join(f"«{escape(e.text)}» → " + ", ".join(f"«{escape(s)}»" for s in e.synonyms)
+                      for e in plan.synonyms)
+    origins = dict.fromkeys(o for e in plan.synonyms for o in e.origins)
+    where = " and ".join(SYNONYM_SOURCES.get(o, o) for o in origins)
+    return f"Also searched as synonyms ({where}): {added}" + (f". Without them: {escape(without)}" if without else "")
+
+
+def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", suggested: str = "",
+               without_synonyms: str = "") -> None:
     """What was done to the query, before its hits: the correction applied and how to search the original
     instead (``as_typed``, such as ``--no-correct``), or the correction suggested (``suggested``: how to run
-    it); the readings of homonyms with their share of the hits; prefixes whose expansion was cut."""
+    it); the synonyms added (``without_synonyms``: how to search without them); the readings of homonyms with
+    their share of the hits; prefixes whose expansion was cut."""
     if plan is None:
         return
     if plan.correction:
@@ -94,6 +112,9 @@ def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", sug
         how = f": {escape(suggested.format(query=s.query))}" if suggested else ""
         console.print(f"Возможно, вы имели в виду «{escape(s.query)}» ({_kind(s.kind)}, {s.total:,} hits){how}",
                       soft_wrap=True)
+    synonyms = synonyms_line(plan, without_synonyms)
+    if synonyms:
+        console.print(synonyms, soft_wrap=True)
     for homonym in plan.homonyms:
         readings = " · ".join(f"{escape(r.lemma)} ({r.pos}) {r.share:.0%}" for r in homonym.readings)
         if homonym.pinned:
@@ -109,15 +130,16 @@ def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", sug
                           f"so; searched the {expansion.kept:,} in most documents (expansion cut)", soft_wrap=True)
     for note in plan.notes:
         console.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
-    if plan.correction or plan.suggestion or plan.homonyms or any(e.cut for e in plan.prefixes) or plan.notes:
+    if plan.correction or plan.suggestion or plan.synonyms or plan.homonyms or any(e.cut for e in plan.prefixes) \
+            or plan.notes:
         console.print()
 
 
 def print_results(console: Console, results: SearchResults, as_typed: str = "--no-correct",
-                  suggested: str = "searchkit search '{query}'") -> None:
+                  suggested: str = "searchkit search '{query}'", without_synonyms: str = "") -> None:
     """What was done to the query; a numbered list: title, date and score, the id, the snippet; then the count
     and the time taken."""
-    print_plan(console, results.plan, as_typed, suggested)
+    print_plan(console, results.plan, as_typed, suggested, without_synonyms)
     if not results.hits:
         console.print(f"No documents match {escape(results.query)}.", soft_wrap=True)
         return
@@ -284,7 +306,26 @@ def explanation_table(console: Console, explanation: Explanation) -> Table:
                 found.append(f"{field}: {mark(console, form)}{where}")
             if len(spans) > 6:
                 found.append(f"{field}: … {len(spans) - 6} more")
+        for synonym in word.synonyms:
+            forms = [f"{field}: {mark(console, explanation.texts.get(field, '')[s.start:s.end])}@{s.start}"
+                     for field, spans in synonym.matches.items() for s in spans[:6]]
+            found.append(f"synonym «{escape(synonym.text)}»: " + (", ".join(forms) or "—"))
         table.add_row(escape(word.text), escape(", ".join(word.terms[:8])), "\n".join(found) or "—",
                       f"{word.score:.3f}")
     table.add_row("[bold]total[/]", "", "", f"[bold]{sum(w.score for w in explanation.words):.3f}[/]")
     return table
+
+
+def rule_json(rule: SynonymRule) -> dict[str, Any]:
+    return {"rule": rule.text, "from": rule.origin, "line": rule.line, "one_way": rule.one_way,
+            "sources": list(rule.sources), "targets": list(rule.targets)}
+
+
+def print_synonym_rules(console: Console, rules: list[SynonymRule], defaults_on: bool) -> None:
+    """Synonym rules, one a line with where it comes from, after whether the default list is on."""
+    console.print(f"default list: {'on' if defaults_on else 'off'}")
+    if not rules:
+        console.print("no synonyms of the index (searchkit synonyms add \"A, B\" adds some)")
+    for rule in rules:
+        where = "default" if rule.origin == "default" else f"line {rule.line}"
+        console.print(f"  {escape(rule.text)}  [dim]({where})[/]", soft_wrap=True)

@@ -95,11 +95,29 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SynonymSettings:
+    """Query-time synonyms (see :mod:`~searchkit.search.synonyms`): whether the default list of Russian
+    abbreviations shipped with searchkit applies beside the index's own ``synonyms.txt``, and the share of a
+    typed word's score that a synonym found in its place counts with (benchmarks/README.md: the figures that
+    chose it)."""
+
+    defaults: bool = True
+    weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.defaults, bool):
+            raise SettingsError(f"defaults={self.defaults!r}: true or false")
+        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)) or not 0 < self.weight <= 1:
+            raise SettingsError(f"weight={self.weight!r}: a synonym's weight is a number above 0, at most 1")
+
+
+@dataclass(frozen=True)
 class Settings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
     #: The files and folders indexed, in the order first indexed.
     sources: tuple[Source, ...] = ()
+    synonyms: SynonymSettings = field(default_factory=SynonymSettings)
 
     def with_ranking(self, **changes: float) -> Settings:
         """A copy with some ranking parameters changed (``k1``, ``b``, ``title_boost``, ``body_boost``,
@@ -121,6 +139,7 @@ class Settings:
             analyzer=AnalyzerSettings(**data.get("analyzer", {})),
             ranking=RankingSettings(**data.get("ranking", {})),
             sources=tuple(Source.from_json(source) for source in data.get("sources", ())),
+            synonyms=SynonymSettings(**data.get("synonyms", {})),
         )
 
     @classmethod
@@ -134,6 +153,7 @@ class Settings:
             return cls()
         parts: dict[str, Any] = {}
         for name, read in (("analyzer", lambda v: AnalyzerSettings(**v)), ("ranking", lambda v: RankingSettings(**v)),
+                           ("synonyms", lambda v: SynonymSettings(**v)),
                            ("sources", lambda v: tuple(Source.from_json(source) for source in v))):
             try:
                 parts[name] = read(data[name])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ def test_quality_on_twenty_paragraph_questions(tmp_path: Path) -> None:
         [sys.executable, str(BENCHMARKS / "quality.py"), "--sets", "paragraphs", "--limit-queries", "20",
          "--variants", "weighted-lemmas", "--no-peers", "--no-cache", "--processes", "1", "--json",
          "--output", str(output)],
-        capture_output=True, text=True, timeout=120, check=True)
+        capture_output=True, text=True, timeout=120, check=True,
+        env=dict(os.environ, PYTHONPATH=str(BENCHMARKS.parent)))  # this checkout's searchkit, not an installed one
     printed = json.loads(completed.stdout)
     assert printed == json.loads(output.read_text(encoding="utf-8"))
     result = printed["sets"]["xquad-ru/paragraphs"]

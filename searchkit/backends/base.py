@@ -33,7 +33,7 @@ import numpy as np
 
 from ..compiled import Query
 from ..documents import Document, FileRead, Skipped, SourceFile
-from ..settings import Settings, Source
+from ..settings import Settings, Source, SynonymSettings
 
 
 @dataclass(frozen=True)
@@ -201,3 +201,21 @@ class Backend(Protocol):
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
+
+    # The query-time parts of an index's settings, kept with it: changing them re-indexes nothing.
+
+    #: Where the index's own synonym dictionary is kept, as messages name it (a file of the embedded index).
+    synonyms_source: str
+
+    def synonyms_text(self) -> str:
+        """The index's own synonym dictionary as text ('' when it has none), as it is now."""
+        ...
+
+    def save_synonyms_text(self, text: str) -> None:
+        """Replace the index's synonym dictionary; the next search reads it."""
+        ...
+
+    def save_synonym_settings(self, synonyms: SynonymSettings) -> None:
+        """Keep the synonym settings with the index's settings and use them from now; the rest of what they
+        record (sources, ranking) is left as it is."""
+        ...

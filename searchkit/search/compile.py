@@ -25,12 +25,13 @@ from .. import compiled as cq
 from ..analysis import Analyzer, exact_term, fold, get_analyzer, is_compound, iter_words
 from ..analysis.prefixes import unprefixed
 from ..backends import SearchContext
-from ..compiled import TEXT_FIELDS, with_boost
+from ..compiled import TEXT_FIELDS, bm25_idf, with_boost
 from ..errors import QueryError
 from ..settings import RankingSettings, Settings
 from . import query as ast
 from .plan import PrefixExpansion
 from .roots import root_shares
+from .synonyms import Expanded, Expander, Expansion, Synonyms
 
 #: A ``prefix*`` matches at most this many index terms and word forms: those in most documents.
 MAX_PREFIX_TERMS = 256
@@ -56,6 +57,8 @@ class Compiled:
     #: How each ``prefix*`` expanded, per field.
     expansions: list[PrefixExpansion] = field(default_factory=list)
     roots: cq.Query | None = None
+    #: The synonyms added to the query (:mod:`~searchkit.search.synonyms`).
+    synonyms: list[Expansion] = field(default_factory=list)
 
     @property
     def query(self) -> cq.Query:
@@ -64,10 +67,13 @@ class Compiled:
 
 class QueryCompiler:
     """Compiles queries against one commit (``context``): ``prefix*`` expands over its terms with a bound,
-    ``=form`` excludes other forms, and words bring their roots, weighed by its document frequencies."""
+    ``=form`` excludes other forms, and words bring their roots, weighed by its document frequencies; with
+    ``synonyms``, words and phrases of the dictionary are also searched as their synonyms."""
 
-    def __init__(self, context: SearchContext, settings: Settings) -> None:
+    def __init__(self, context: SearchContext, settings: Settings, synonyms: Synonyms | None = None) -> None:
         self.context = context
+        self.expander = Expander(synonyms) if synonyms is not None else None
+        self.synonym_weight = settings.synonyms.weight
         ranking: RankingSettings = settings.ranking
         self.boosts = {"title": ranking.title_boost, "body": ranking.body_boost}
         self.root_weight = ranking.root_weight
@@ -84,15 +90,24 @@ class QueryCompiler:
         self._under_not = 0
         #: Whether the query filters by author (the plan says so when no document has one).
         self.authors_asked = False
+        self._synonyms: list[Expansion] = []
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
+        tree = self.expand(tree)
         compiled = self._node(tree, positive=True, top=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
                              "add a word that carries meaning", text)
-        return Compiled(compiled, self._terms, self._expansions, _combine(cq.Or, self._roots))
+        return Compiled(compiled, self._terms, self._expansions, _combine(cq.Or, self._roots), self._synonyms)
+
+    def expand(self, tree: ast.Node) -> ast.Node:
+        """The query with its words and phrases that have synonyms marked as :class:`Expanded` (unchanged
+        without a dictionary, or when already expanded)."""
+        return self.expander.expand(tree) if self.expander is not None else tree  # type: ignore[return-value]
 
     def _node(self, node: ast.Node, positive: bool, top: bool = False) -> cq.Query | None:
+        if isinstance(node, Expanded):
+            return self._expanded(node, positive)
         if isinstance(node, ast.Word):
             return self._fields(node.field, lambda f: self._word(f, node, positive))
         if isinstance(node, ast.Phrase):
@@ -178,11 +193,12 @@ class QueryCompiler:
                 parts.append(with_boost(part, self.boosts[name]))
         return _combine(cq.Or, parts)
 
-    def _positions(self, text: str) -> list[tuple[int, list[str]]]:
-        """The query text analysed: (position, terms at that position), in order."""
+    def _positions(self, text: str, likeliest: bool = False) -> list[tuple[int, list[str]]]:
+        """The query text analysed: (position, terms at that position), in order; with ``likeliest``, each
+        word's likeliest term only."""
         at: dict[int, list[str]] = defaultdict(list)
         for token in self.analyzer.tokens(text):
-            for term in token.word.terms:
+            for term in token.word.terms[:1] if likeliest else token.word.terms:
                 if term not in at[token.position]:
                     at[token.position].append(term)
         return sorted(at.items())
@@ -323,8 +339,9 @@ class QueryCompiler:
             self._terms.update((fieldname, term) for term in chosen)
         return _any_term(fieldname, chosen)
 
-    def _phrase(self, fieldname: str, text: str, slop: int, positive: bool) -> cq.Query | None:
-        groups = self._positions(text)
+    def _phrase(self, fieldname: str, text: str, slop: int, positive: bool,
+                likeliest: bool = False) -> cq.Query | None:
+        groups = self._positions(text, likeliest)
         if positive:
             self._terms.update((fieldname, term) for _, terms in groups for term in terms)
         if not groups:
@@ -335,6 +352,45 @@ class QueryCompiler:
             raise QueryError(f"a phrase or compound of more than {MAX_PHRASE_WORDS} words is not searched "
                              f"(this one has {len(groups)})", self._text)
         return cq.Phrase(fieldname, tuple((position, tuple(terms)) for position, terms in groups), slop)
+
+
+    def _expanded(self, node: Expanded, positive: bool) -> cq.Query | None:
+        """The original part or any of its synonyms, the best one counting: each synonym a phrase of its words'
+        likeliest lemmas (no roots, no compound parts: «ВОВ» is not looked for as *Вова* too), weighted by the
+        synonym weight and, when it is rarer in the index than the words typed, brought down to their rarity, so
+        that a document with only a synonym ranks below one with the words."""
+        original = self._node(node.original, positive)
+        if original is None:
+            return None
+        self._synonyms.extend(node.expansions)
+        ceiling = self._ceiling(original)
+        variants = []
+        for variant in node.variants:
+            query = self._fields(node.field, lambda f: self._phrase(f, variant, node.slop, positive, likeliest=True))
+            if query is not None:
+                cap = min(1.0, ceiling / max(self._ceiling(query), 1e-9))
+                variants.append(with_boost(query, self.synonym_weight * cap))
+        return cq.DisMax((original, *variants)) if variants else original
+
+    def _ceiling(self, query: cq.Query) -> float:
+        """About the most ``query`` scores in a document, in idfs: a term its idf, the best part of a DisMax,
+        the parts of an Or, an And or a phrase added up (a phrase scores as its terms do). A term's weight in a
+        document multiplies each alike, so two ceilings compare what the two queries can score."""
+        if isinstance(query, cq.Term):
+            return query.boost * bm25_idf(self.context.size, self.context.doc_frequency(query.field, query.text))
+        if isinstance(query, cq.Phrase):
+            return query.boost * sum(self._ceiling(cq.Term(query.field, term))
+                                     for _, terms in query.positions for term in terms)
+        if isinstance(query, cq.DisMax):
+            return query.boost * max(self._ceiling(part) for part in query.parts)
+        if isinstance(query, (cq.Or, cq.And)):
+            return query.boost * sum(self._ceiling(part) for part in query.parts)
+        if isinstance(query, cq.AndNot):
+            return query.boost * self._ceiling(query.positive)
+        if isinstance(query, (cq.FormInText, cq.TermNotAmong)):
+            terms = query.terms if isinstance(query, cq.FormInText) else (query.term,)
+            return query.boost * max(self._ceiling(cq.Term(query.field, term)) for term in terms)
+        return query.boost
 
 
 def _searches_for_something(node: ast.Node) -> bool:

@@ -1,6 +1,6 @@
 """What was done to a query before it was searched, in one place: the correction applied (keyboard layout,
 transliteration, spelling) or only suggested (:mod:`.corrections`), the readings of its homonyms with their
-share of the hits (:mod:`.homonyms`), and how its prefixes expanded. :class:`QueryPlan` travels on
+share of the hits (:mod:`.homonyms`), how its prefixes expanded, and the synonyms added (:mod:`.synonyms`). :class:`QueryPlan` travels on
 :class:`~searchkit.search.results.SearchResults`, serialised in its ``to_json()``, so the CLI, the REPL and
 scripts read the same facts.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from .synonyms import Expansion
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class QueryPlan:
     suggestion: Rewrite | None = None
     homonyms: tuple[Homonym, ...] = ()
     prefixes: tuple[PrefixExpansion, ...] = field(default_factory=tuple)
+    #: The synonyms the query was also searched as: none with ``synonyms=False``.
+    synonyms: tuple[Expansion, ...] = field(default_factory=tuple)
     #: What the user should know about how the query was answered (a filter this index cannot apply).
     notes: tuple[str, ...] = ()
 
@@ -113,4 +117,5 @@ class QueryPlan:
                 "correction": self.correction.to_json() if self.correction else None,
                 "suggestion": self.suggestion.to_json() if self.suggestion else None,
                 "homonyms": [h.to_json() for h in self.homonyms],
-                "prefixes": [p.to_json() for p in self.prefixes], "notes": list(self.notes)}
+                "prefixes": [p.to_json() for p in self.prefixes],
+                "synonyms": [s.to_json() for s in self.synonyms], "notes": list(self.notes)}

@@ -359,12 +359,13 @@ def parse(query: str) -> Node:
     return tree
 
 
-def positive_leaves(node: Node) -> list[Word | Phrase]:
-    """The words and phrases of a query that are searched for (not under NOT), in query order."""
-    if isinstance(node, (Word, Phrase)):
-        return [node]
+def positive_leaves(node: Node, kinds: tuple[type, ...] = (Word, Phrase)) -> list[Word | Phrase]:
+    """The words and phrases of a query that are searched for (not under NOT), in query order; ``kinds``: the
+    nodes that count as leaves (a word with its synonyms, too)."""
+    if isinstance(node, kinds):
+        return [node]  # type: ignore[list-item]
     if isinstance(node, (And, Or, Any)):
-        return [leaf for child in node.children for leaf in positive_leaves(child)]
+        return [leaf for child in node.children for leaf in positive_leaves(child, kinds)]
     return []
 
 

@@ -23,6 +23,7 @@ from .plan import QueryPlan, Rewrite
 from .query import Node, parse, positive_leaves
 from .results import Hit, SearchResults
 from .snippets import Snippet, Span, find_matches, make_snippet
+from .synonyms import Synonyms
 
 #: Ranked documents read beyond those shown, so that exact duplicates folded away leave the page full.
 DUPLICATES_READ_AHEAD = 10
@@ -30,9 +31,9 @@ NO_AUTHORS = ("no document in this index has an author, so author: matches nothi
               "of Word, OpenDocument, RTF, PDF, EPUB and FB2 files and from e-mail)")
 
 
-def compile_query(context: SearchContext, settings: Settings, text: str) -> Compiled:
+def compile_query(context: SearchContext, settings: Settings, text: str, synonyms: Synonyms | None = None) -> Compiled:
     """Parse and compile ``text`` against this commit; raises :class:`~searchkit.errors.QueryError`."""
-    return QueryCompiler(context, settings).compile(parse(text), text)
+    return QueryCompiler(context, settings, synonyms).compile(parse(text), text)
 
 
 @dataclass
@@ -57,9 +58,9 @@ def _order(tree: Node, sort: str) -> str:
 
 
 def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool,
-         sort: str, facets: tuple[str, ...]) -> _Run:
+         sort: str, facets: tuple[str, ...], synonyms: Synonyms | None) -> _Run:
     tree = parse(text)
-    compiler = QueryCompiler(context, settings)
+    compiler = QueryCompiler(context, settings, synonyms)
     compiled = compiler.compile(tree, text)
     order = _order(tree, sort)
     ranked = context.rank(compiled.query, max(2 * (offset + limit) + DUPLICATES_READ_AHEAD, HOMONYM_SAMPLE), order,
@@ -103,21 +104,22 @@ def _collapsed(context: SearchContext, docnums: list[int], scores: list[float], 
 
 def search(context: SearchContext, settings: Settings, text: str, limit: int = 10, offset: int = 0,
            snippets: bool = True, correct: bool = True, sort: str = "relevance",
-           facets: tuple[str, ...] = ()) -> SearchResults:
+           facets: tuple[str, ...] = (), synonyms: Synonyms | None = None) -> SearchResults:
     """The hits ranked ``offset`` to ``offset + limit`` for the query ``text`` in the order ``sort``, the total
     number of hits, and their counts by each of ``facets``.
 
     With ``correct`` (the default), a query typed in the wrong keyboard layout, a name in Latin letters, or a
     misspelt word is corrected when that is clearly meant, or the correction is suggested
     (:func:`~searchkit.search.corrections.propose`); ``results.plan`` tells which. ``correct=False`` searches the
-    text as typed.
+    text as typed. With ``synonyms``, the words and phrases of the query that the dictionary has are also
+    searched as their synonyms (after any correction), weighted below them.
     """
     unknown = [name for name in facets if name not in FACETS]
     if unknown:
         raise SearchkitError(f"no facet {unknown[0]!r}: the facets are {', '.join(FACETS)}")
     started = time.perf_counter()
     try:
-        run: _Run | None = _run(context, settings, text, limit, offset, snippets, sort, facets)
+        run: _Run | None = _run(context, settings, text, limit, offset, snippets, sort, facets, synonyms)
         error: QueryError | None = None
     except QueryError as problem:
         if not correct:
@@ -127,7 +129,8 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     correction = suggestion = None
     if rewrite is not None:
         try:
-            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets, sort, facets)
+            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets, sort, facets,
+                                            synonyms)
         except QueryError:
             alternative = None
         if alternative is not None:
@@ -145,17 +148,17 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     searched = correction.query if correction else text
     plan = QueryPlan(text, searched, correction, suggestion,
                      homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions),
-                     run.notes)
+                     synonyms=tuple(run.compiled.synonyms), notes=run.notes)
     return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan,
                          context.generation, run.order, run.facets)
 
 
-def every_hit(context: SearchContext, settings: Settings, results: SearchResults, snippets: bool = True
-              ) -> Iterator[Hit]:
+def every_hit(context: SearchContext, settings: Settings, results: SearchResults, snippets: bool = True,
+              synonyms: Synonyms | None = None) -> Iterator[Hit]:
     """Every document the query of ``results`` (a search's, so corrected as it was) matches, as hits in its
     order, built one at a time: the ranking is two arrays, so 60,000 hits take no more memory than ten."""
     tree = parse(results.query)
-    compiled = QueryCompiler(context, settings).compile(tree, results.query)
+    compiled = QueryCompiler(context, settings, synonyms).compile(tree, results.query)
     ranked = context.rank(compiled.query, None, results.order)
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
@@ -163,12 +166,13 @@ def every_hit(context: SearchContext, settings: Settings, results: SearchResults
         yield _hit(analyzer, rank, score, context.stored(docnum), highlight, ())
 
 
-def matching_files(context: SearchContext, settings: Settings, results: SearchResults) -> list[Hit]:
+def matching_files(context: SearchContext, settings: Settings, results: SearchResults,
+                   synonyms: Synonyms | None = None) -> list[Hit]:
     """The files the query of ``results`` matches, each once, best first (by its best document), with the
     documents of files of exactly the same content folded in (their paths in ``duplicates``). A document added
     through the library, which has no file, stands for itself. Hits carry no snippets."""
     tree = parse(results.query)
-    compiled = QueryCompiler(context, settings).compile(tree, results.query)
+    compiled = QueryCompiler(context, settings, synonyms).compile(tree, results.query)
     ranked = context.rank(compiled.query, None, results.order)
     docnums, scores = ranked.docnums.tolist(), ranked.scores.tolist()
     seen: set[str] = set()
@@ -185,7 +189,8 @@ def matching_files(context: SearchContext, settings: Settings, results: SearchRe
 
 
 def highlight_terms(compiled: Compiled) -> dict[str, set[str]]:
-    """Per field, the index terms whose words should be marked: the query's own and its prefixes' expansions."""
+    """Per field, the index terms whose words should be marked: the query's own, its prefixes' expansions and
+    its synonyms'."""
     terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
     for field, term in compiled.terms:
         terms[field].add(term)
@@ -201,13 +206,13 @@ def document_number(context: SearchContext, doc_id: str) -> int:
 
 
 def marked_document(context: SearchContext, settings: Settings, doc_id: str,
-                    text: str | None = None) -> tuple[Document, tuple[Span, ...]]:
+                    text: str | None = None, synonyms: Synonyms | None = None) -> tuple[Document, tuple[Span, ...]]:
     """A document and every word of its body that the query ``text`` matches (none without a query), to show it
     whole."""
     document = context.stored(document_number(context, doc_id))
     if not text:
         return document, ()
-    terms = highlight_terms(compile_query(context, settings, text))["body"]
+    terms = highlight_terms(compile_query(context, settings, text, synonyms))["body"]
     return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms))
 
 

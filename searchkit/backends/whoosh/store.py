@@ -19,9 +19,9 @@ import shutil
 import threading
 import time
 import weakref
-from dataclasses import replace
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -29,10 +29,11 @@ from whoosh.scoring import BM25F
 
 from ...errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ...compiled import TEXT_FIELDS
-from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings, Source
+from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings, Source, SynonymSettings
 from ..base import IndexStats
 from .context import WhooshContext, raise_damage
 from .schema import WhooshAnalyzer, build_schema
+from .synonyms_file import SynonymsFile
 from .writing import Transaction
 
 #: Seconds a writer waits for another process's write lock before giving up with a clear message.
@@ -62,6 +63,8 @@ class WhooshBackend:
         self._local = threading.local()
         self._contexts: weakref.WeakSet[WhooshContext] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._synonyms = SynonymsFile(path)
+        self.synonyms_source = str(self._synonyms.path)
         self.closed = False
 
     @staticmethod
@@ -85,7 +88,8 @@ class WhooshBackend:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], settings: Settings | None = None) -> WhooshBackend:
-        """Open the index at ``path``. Ranking settings may be overridden; analyzer settings are the index's."""
+        """Open the index at ``path``. Ranking and synonym settings may be overridden; analyzer settings are the
+        index's."""
         path = Path(path)
         if not cls.exists(path):
             raise IndexNotFoundError(f"no searchkit index in {path} (create one with: searchkit index FOLDER)")
@@ -95,7 +99,7 @@ class WhooshBackend:
                 f"index in {path} was built with analyzer settings {stored.analyzer}, not {settings.analyzer}: "
                 + REBUILD)
         if settings is not None:
-            stored = replace(stored, ranking=settings.ranking)
+            stored = replace(stored, ranking=settings.ranking, synonyms=settings.synonyms)
         try:
             ix = whoosh_index.open_dir(str(path))
             built_with = ix.schema["body"].analyzer
@@ -196,6 +200,20 @@ class WhooshBackend:
         if error.errno in DISK_FULL:
             return self._disk_full()
         return error
+    # --- query-time settings ----------------------------------------------------------------------------------
+
+    def synonyms_text(self) -> str:
+        return self._synonyms.text()
+
+    def save_synonyms_text(self, text: str) -> None:
+        self._synonyms.save(text)
+
+    def save_synonym_settings(self, synonyms: SynonymSettings) -> None:
+        try:
+            replace(read_settings(self.path), synonyms=synonyms).save(self.path)
+        except OSError as error:
+            raise self._write_error(error) from None
+        self.settings = replace(self.settings, synonyms=synonyms)
 
     def _disk_full(self) -> SearchkitError:
         free = shutil.disk_usage(self.path).free
