@@ -101,6 +101,7 @@ def test_rebuild_from_the_recorded_folders_keeps_documents_added_through_the_lib
         ix.add([{"id": "note-1", "title": "Заметка архивиста", "date": "2024-07-01",
                  "text": "Архивист отметил, что письма купцов хранятся в третьей описи."}])
     (archive / "drafts" / "chernovik.txt").unlink()
+    (in_folder / "index" / "synonyms.txt").write_text("опись, реестр\n", encoding="utf-8")
     code, _, stderr = run_cli("index", "--rebuild")
     assert code == 0, stderr
     assert "2 added" in stderr and "kept 1 documents added through the library" in stderr, stderr
@@ -109,6 +110,7 @@ def test_rebuild_from_the_recorded_folders_keeps_documents_added_through_the_lib
         note = ix.search("архивист третья опись").hits[0]
         assert note.id == "note-1" and note.title == "Заметка архивиста" and str(note.date) == "2024-07-01"
         assert ids(ix, "черновик") == set()
+        assert ids(ix, "реестр") == {"note-1"}  # the index's own synonyms went with it
     assert [entry.name for entry in in_folder.iterdir() if entry.name.startswith(".rebuilding")] == []
 
 

@@ -33,6 +33,7 @@ from ..base import Salvage
 from .check import UnreadableToc, latest_toc
 from .context import document_from_stored
 from .store import INDEX_NAME, LOCK_TIMEOUT, WhooshBackend
+from .synonyms_file import SYNONYMS_FILE
 
 #: The prefix of the folder a rebuild is built in, beside the index folder.
 BUILDING = ".rebuilding-"
@@ -53,6 +54,8 @@ def rebuilding(path: Path, settings: Settings) -> Iterator[tuple[WhooshBackend, 
         salvage = salvaged(path) if WhooshBackend.exists(path) else Salvage()
         building = path.parent / f"{BUILDING}{path.name}-{os.getpid()}"
         fresh = WhooshBackend.create(building, settings)
+        if (path / SYNONYMS_FILE).is_file():  # the index's own dictionary goes with it
+            shutil.copy2(path / SYNONYMS_FILE, building / SYNONYMS_FILE)
         try:
             yield fresh, salvage
             fresh.close()
