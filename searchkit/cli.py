@@ -64,13 +64,14 @@ def user_errors() -> Iterator[None]:
                       "rest follow on the next run of searchkit index", soft_wrap=True)
         else:
             err.print("searchkit: interrupted; the index keeps its last commit")
-        sys.exit(EXIT_TERMINATED if _terminated(stop) else EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if _caused_by(stop, Terminated) else EXIT_INTERRUPTED)
 
 
-def _terminated(stop: BaseException | None) -> bool:
-    """Whether SIGTERM is behind ``stop`` (raised as itself, or as the cause of what a later stage raised)."""
+def _caused_by(stop: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether a ``kind`` is behind ``stop``: raised as itself, or as the cause of what a later stage raised
+    (SIGTERM behind a stopped sync, a stopped sync behind a stopped watch)."""
     while stop is not None:
-        if isinstance(stop, Terminated):
+        if isinstance(stop, kind):
             return True
         stop = stop.__cause__
     return False
@@ -194,16 +195,9 @@ def watch_folders(index_dir: Path, roots: list[Path], jobs: int | None, verbose:
             with stopped_by_sigterm():
                 ix.watch(*roots, on_batch=batch_done, processes=jobs, **reading)
         except KeyboardInterrupt as stop:
-            left = " (the batch being written was left out: the next run indexes it)" if _interrupted_sync(stop) else ""
+            batch = _caused_by(stop, Interrupted)
+            left = " (the batch being written was left out: the next run indexes it)" if batch else ""
             err.print(f"Stopped watching{left}.")
-
-
-def _interrupted_sync(stop: BaseException | None) -> bool:
-    while stop is not None:
-        if isinstance(stop, Interrupted):
-            return True
-        stop = stop.__cause__
-    return False
 
 
 def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None,

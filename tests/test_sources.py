@@ -115,10 +115,7 @@ def test_rebuild_from_the_recorded_folders_keeps_documents_added_through_the_lib
 
 
 def test_rebuild_reads_back_documents_from_an_index_of_another_schema_version(in_folder: Path) -> None:
-    archive = make_archive(in_folder)
-    with Index.create(in_folder / "index") as ix:
-        ix.index_path(archive)
-        ix.add([{"id": "note-1", "text": "Опись писем купцов, составленная архивистом."}])
+    indexed_with_a_note(in_folder)
     settings = in_folder / "index" / "searchkit.json"
     data = json.loads(settings.read_text(encoding="utf-8"))
     data["schema_version"] -= 1  # as an index written by the previous searchkit
@@ -131,12 +128,17 @@ def test_rebuild_reads_back_documents_from_an_index_of_another_schema_version(in
         assert ids(ix, "опись") == {"note-1"} and ix.doc_count() == 4
 
 
-def test_rebuild_of_a_damaged_index_says_what_was_lost(in_folder: Path) -> None:
-    archive = make_archive(in_folder)
-    index = in_folder / "index"
+def indexed_with_a_note(folder: Path) -> Path:
+    """An index of the archive plus a note added through the library, in a segment of its own."""
+    index = folder / "index"
     with Index.create(index) as ix:
-        ix.index_path(archive)
+        ix.index_path(make_archive(folder))
         ix.add([{"id": "note-1", "text": "Опись писем купцов, составленная архивистом."}])
+    return index
+
+
+def test_rebuild_of_a_damaged_index_says_what_was_lost(in_folder: Path) -> None:
+    index = indexed_with_a_note(in_folder)
     segment = max(index.glob("*.seg"), key=lambda path: path.stat().st_mtime)  # the note's segment
     segment.write_bytes(segment.read_bytes()[:100])
     assert not Index.check(index).ok
@@ -148,11 +150,7 @@ def test_rebuild_of_a_damaged_index_says_what_was_lost(in_folder: Path) -> None:
 
 
 def test_an_interrupted_rebuild_leaves_the_old_index_as_it_was(in_folder: Path) -> None:
-    archive = make_archive(in_folder)
-    index = in_folder / "index"
-    with Index.create(index) as ix:
-        ix.index_path(archive)
-        ix.add([{"id": "note-1", "text": "Опись писем купцов."}])
+    index = indexed_with_a_note(in_folder)
     before = sorted(os.listdir(index))
 
     def stop_after_first(progress: Progress) -> None:
