@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-
-import pymorphy3
-import pymorphy3.analyzer
-import pymorphy3.dawg
-import snowballstemmer
+from typing import TYPE_CHECKING
 
 from .normalize import fold, is_latin
 from .variants import reading_lemmas, unknown_word_lemmas
+
+if TYPE_CHECKING:  # pymorphy3 is imported when the first analyzer is made, not with searchkit
+    import pymorphy3.analyzer
 
 #: Distinct word forms remembered per process. Word frequencies follow Zipf's law, so a few hundred thousand
 #: forms cover almost every token of a large corpus; each entry costs a few hundred bytes.
@@ -44,6 +43,9 @@ class Morphology:
     """
 
     def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True) -> None:
+        import pymorphy3
+        import snowballstemmer
+
         self._morph = pymorphy3.MorphAnalyzer()
         self._mode = mode
         self._stem_unknown = stem_unknown
@@ -54,6 +56,8 @@ class Morphology:
     @property
     def uses_c_extension(self) -> bool:
         """True when pymorphy3 reads its dictionaries with the DAWG C extension, not the slow pure-Python reader."""
+        import pymorphy3.dawg
+
         return pymorphy3.dawg.EXTENSION_AVAILABLE
 
     def is_known(self, form: str) -> bool:

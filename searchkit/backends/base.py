@@ -27,13 +27,14 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..compiled import Query
 from ..documents import Document, FileRead, Skipped, SourceFile
 from ..settings import Settings, Source, SynonymSettings
+
+if TYPE_CHECKING:  # NumPy is imported by a backend when an index is opened, not with searchkit
+    import numpy as np
 
 
 @dataclass(frozen=True)

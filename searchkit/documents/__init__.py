@@ -7,13 +7,12 @@ what is read.
 - :mod:`.model`: the documents, the skipped files and records, and the metadata taken from a text;
 - :mod:`.decoding`: bytes → text, whole files and record files a line at a time;
 - :mod:`.registry`: the reader of each file name extension, and the reading of one file;
-- :mod:`.formats`: one module per format, each registering its reader;
+- :mod:`.formats`: one module per format, each registering its reader (imported when a file is first read);
 - :mod:`.discovery`: the files under a folder, their fingerprints, and loading a whole folder.
 """
 
 from __future__ import annotations
 
-from . import formats  # noqa: F401  (its modules register the readers)
 from .decoding import MAX_RECORD_BYTES
 from .discovery import IGNORE_FILE, find_files, fingerprint, load
 from .isolation import end_with_parent

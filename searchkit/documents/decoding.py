@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO
 
-from charset_normalizer import from_bytes
 
 from ..errors import DocumentError
 from .model import MAX_DOCUMENT_CHARS, Skipped, size_text
@@ -199,6 +198,8 @@ def _legacy_encoding(sample: bytes) -> str:
     """cp1251, koi8-r or cp866 for text that is not UTF-8, "" for none. charset-normalizer decides whether it
     is text at all, but on a line or two it often mistakes one encoding for another; the one whose reading looks
     least like a misreading (:func:`_misreading`) is taken, and charset-normalizer's choice on a tie."""
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8
+
     best = from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is None:
         return ""

@@ -14,10 +14,11 @@ which may be much larger, is read a line at a time, each line at most :data:`~.d
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import os
 import stat
-from collections.abc import Callable, Iterator, KeysView
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO
@@ -59,8 +60,34 @@ class Reader:
 
 
 _readers: dict[str, Reader] = {}
+_loaded: list[bool] = []  # [True] once the format modules are imported
+
+
+def _registered() -> dict[str, Reader]:
+    """The readers by extension, once every format module has registered its own. The modules (and the libraries
+    they read with: lxml, trafilatura, python-docx, PDFium) are imported when a file is first looked at, not with
+    searchkit, so that a search, which reads no file, never pays for them."""
+    if not _loaded:
+        _loaded.append(True)
+        importlib.import_module(f"{__package__}.formats")
+    return _readers
+
+
+class _Extensions(Collection[str]):
+    """Every supported file name extension, read from the registry when asked."""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(_registered()))
+
+    def __len__(self) -> int:
+        return len(_registered())
+
+    def __contains__(self, extension: object) -> bool:
+        return extension in _registered()
+
+
 #: Every supported file name extension (lower case, with its dot).
-READERS: KeysView[str] = _readers.keys()
+READERS: Collection[str] = _Extensions()
 
 
 def whole_file_reader(*extensions: str, name: str, library: str = "Python's standard library",
@@ -102,21 +129,22 @@ def reader_for(name: str) -> Reader | None:
     """The reader of a file of this name, by its longest registered extension (``.fb2.zip`` before ``.zip``, in
     any case); None for an unsupported one."""
     lowered = name.lower()
-    found = [extension for extension in _readers if lowered.endswith(extension)]
-    return _readers[max(found, key=len)] if found else None
+    readers = _registered()
+    found = [extension for extension in readers if lowered.endswith(extension)]
+    return readers[max(found, key=len)] if found else None
 
 
 def extension_of(name: str) -> str:
     """The registered extension a file name ends with, else its last suffix (``.xlsx``), lower case."""
     lowered = name.lower()
-    found = [extension for extension in _readers if lowered.endswith(extension)]
+    found = [extension for extension in _registered() if lowered.endswith(extension)]
     return max(found, key=len) if found else (os.path.splitext(lowered)[1] or "(no extension)")
 
 
 def formats() -> list[tuple[str, list[str], str]]:
     """(format, its extensions, the library that reads it) of every supported format, as registered."""
     by_name: dict[tuple[str, str], list[str]] = {}
-    for extension, reader in _readers.items():
+    for extension, reader in _registered().items():
         by_name.setdefault((reader.name, reader.library), []).append(extension)
     return [(name, extensions, library) for (name, library), extensions in by_name.items()]
 

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..analysis import get_analyzer
 from ..analysis.normalize import is_cyrillic
 from ..backends import SearchContext
@@ -27,6 +25,8 @@ def homonyms(context: SearchContext, settings: AnalyzerSettings, tree: ast.Node,
     (``ranked``, up to :data:`HOMONYM_SAMPLE`) in which it weighs most (in the word's field, or title and body).
     Only those hits are looked at: counting over every match of a common word would cost much of the query's
     time."""
+    import numpy as np  # with the index's backend, not with searchkit
+
     analyzer = get_analyzer(settings)
     morph = analyzer.morphology
     found: list[Homonym] = []

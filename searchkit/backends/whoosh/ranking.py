@@ -47,11 +47,14 @@ UNDATED = np.iinfo(np.int64).min
 _EPOCH_ORDINAL = 719_163
 
 
-def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
-    """How many of ``codes`` (indexes into ``values``, -1 for none) point at each value, the most first."""
+def _counted(values: list[str], codes: np.ndarray, in_order: bool = False) -> dict[str, int]:
+    """How many of ``codes`` (indexes into ``values``, -1 for none) point at each value: the most first, or in
+    the order of ``values``."""
     counts = np.bincount(codes[codes >= 0], minlength=len(values))
     present = np.flatnonzero(counts)
-    return {values[n]: int(counts[n]) for n in present[np.lexsort((present, -counts[present]))]}
+    if not in_order:
+        present = present[np.lexsort((present, -counts[present]))]
+    return {values[n]: int(counts[n]) for n in present}
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class ArrayRanker:
         self._days: np.ndarray | None = None
         self._columns: dict[str, tuple[list[str], np.ndarray]] = {}
         self._wanted: dict[tuple[str, object], np.ndarray] = {}
+        self._facet_columns: dict[str, tuple[list[str], np.ndarray]] = {}
 
     # --- ranking ------------------------------------------------------------------------------------------------
 
@@ -241,21 +245,34 @@ class ArrayRanker:
     def _facet(self, name: str, matching: np.ndarray) -> dict[str, int]:
         """How many of the ``matching`` documents have each value of the facet ``name``
         (:data:`searchkit.compiled.FACETS`); documents without one are not counted."""
-        if name in ("year", "month"):
-            days = self.days()[matching]
-            days = days[days != UNDATED]
-            dates = (days - _EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[Y]" if name == "year"
-                                                                          else "datetime64[M]")
-            found, counts = np.unique(dates, return_counts=True)
-            return {str(value): int(count) for value, count in zip(found, counts)}
-        if name == "folder":
-            values, codes = self.column("path")
-            folders = sorted({cq.folder_of(value) for value in values} - {""})
-            index = {folder: n for n, folder in enumerate(folders)}
-            of_path = np.array([index.get(cq.folder_of(value), -1) for value in values] + [-1], dtype=np.int64)
-            return _counted(folders, of_path[codes[matching]])
-        values, codes = self.column({"format": "format", "author": "author_name"}[name])
-        return _counted(values, codes[matching].astype(np.int64))
+        values, codes = self._facet_column(name)
+        return _counted(values, codes[matching], in_order=name in ("year", "month"))
+
+    def _facet_column(self, name: str) -> tuple[list[str], np.ndarray]:
+        """A facet as a column, built once per commit: its values (years and months in order of time) and each
+        document's as an index into them (-1 for none), so that counting the matches is one ``bincount``."""
+        found = self._facet_columns.get(name)
+        if found is None:
+            if name in ("year", "month"):
+                days = self.days()
+                dated = days != UNDATED
+                stamps = (days[dated] - _EPOCH_ORDINAL).astype("datetime64[D]").astype(
+                    "datetime64[Y]" if name == "year" else "datetime64[M]")
+                distinct, inverse = np.unique(stamps, return_inverse=True)
+                codes = np.full(self.size, -1, dtype=np.int64)
+                codes[dated] = inverse
+                found = ([str(value) for value in distinct], codes)
+            elif name == "folder":
+                paths, path_codes = self.column("path")
+                folders = sorted({cq.folder_of(path) for path in paths} - {""})
+                index = {folder: n for n, folder in enumerate(folders)}
+                of_path = np.array([index.get(cq.folder_of(path), -1) for path in paths] + [-1], dtype=np.int64)
+                found = (folders, of_path[path_codes])
+            else:
+                values, keyword_codes = self.column({"format": "format", "author": "author_name"}[name])
+                found = (values, keyword_codes.astype(np.int64))
+            self._facet_columns[name] = found
+        return found
 
     def _in_range(self, dates: cq.DateRange) -> np.ndarray:
         days = self.days()
