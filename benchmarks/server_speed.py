@@ -32,14 +32,15 @@ from typing import Any
 
 import httpx
 
-from common import REPO, median, plain_query, read_jsonl, require, shared_dir, write_json
-from large_index import add_arguments, open_large_index, p95, sources_and_questions
+from common import REPO
+
+sys.path.insert(0, str(REPO))  # this checkout's searchkit, and the tests' own way of starting a real server
+from common import median, plain_query, read_jsonl, require, shared_dir, write_json  # noqa: E402
+from large_index import add_arguments, open_large_index, p95, sources_and_questions  # noqa: E402
+from tests.serving import Server  # noqa: E402
 
 TOKEN = "benchmark"
 LEVELS = (1, 4, 16)
-
-sys.path.insert(0, str(REPO))
-from tests.serving import Server  # noqa: E402  (the tests' own way of starting a real server)
 
 
 def library_latency(index: Path, queries: list[str]) -> dict[str, Any]:
@@ -58,7 +59,7 @@ with Index.open({str(index)!r}) as ix:
 print(json.dumps(passes))
 """
     done = subprocess.run([sys.executable, "-c", code], input=json.dumps(queries), capture_output=True, text=True,
-                          check=True)
+                          check=True, cwd=REPO)
     first, warm = json.loads(done.stdout)
     return {"first_p50_ms": round(median(first), 2), "first_p95_ms": round(p95(first), 2),
             "warm_p50_ms": round(median(warm), 2), "warm_p95_ms": round(p95(warm), 2)}
@@ -116,7 +117,8 @@ def main() -> None:
         work = Path(scratch)
         shutil.copytree(args.index, work / "index")
         figures["sync_bytes"] = folder_to_sync(args.shared, args.copies, work / "incoming")
-        server = Server(work / "index", "--root", str(work / "incoming"), env={"SEARCHKIT_TOKEN": TOKEN})
+        server = Server(work / "index", "--root", str(work / "incoming"), env={"SEARCHKIT_TOKEN": TOKEN},
+                        cwd=REPO)
         try:
             asyncio.run(load(server.url, queries, 4, len(queries)))  # every query once: caches as the library's
             idle: dict[str, Any] = {}

@@ -384,3 +384,23 @@ def test_schemathesis_finds_no_server_error(fuzzed: Server) -> None:
     assert not failures, failures[:5]
     assert len(calls) > 200 and {200, 400, 401} <= set(calls)
     assert "Traceback" not in fuzzed.log()
+
+
+def test_sigterm_during_a_sync_stops_it_and_keeps_the_last_commit(tmp_path: Path, corpus_index_path: Path) -> None:
+    shutil.copytree(corpus_index_path, tmp_path / "index")
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    for name in range(400):
+        (incoming / f"note-{name:03}.txt").write_text(f"Заметка {name} о погоде в Челябинске. " * 300, encoding="utf-8")
+    server = Server(tmp_path / "index", "--root", str(incoming), env={"SEARCHKIT_TOKEN": TOKEN})
+    job = server.client.post("/api/index", headers=AUTH).json()
+    deadline = time.monotonic() + 60
+    while job["state"] != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = server.client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+    assert job["state"] == "running"
+    assert server.stop(), server.log()
+    leftover = subprocess.run(["pgrep", "-f", f"sync_process {tmp_path / 'index'}"], capture_output=True, text=True)
+    assert leftover.stdout == ""
+    status, out, _ = run_cli("check", "--index", str(tmp_path / "index"))
+    assert status == 0 and out.startswith("index OK")
