@@ -23,6 +23,8 @@ class Server:
     """``searchkit serve ARGS`` started and waited for; :meth:`stop` sends SIGTERM and returns its log."""
 
     def __init__(self, index: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        #: The folder the server may sync, if it was given one.
+        self.root = Path(args[args.index("--root") + 1]) if "--root" in args else None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = index.parent / f"serve-{self.port}.log"

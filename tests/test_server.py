@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from searchkit.server.config import ServerConfig
@@ -182,8 +181,8 @@ def test_a_bad_record_is_a_400_and_nothing_is_written(writable: Server) -> None:
 
 
 def test_a_folder_sync_is_a_job_while_readers_keep_answering(writable: Server) -> None:
-    corpus = Path(json.loads(writable.client.get("/openapi.json").text) and writable.log().split(
-        "folders to sync: ")[1].split(")")[0])
+    corpus = writable.root
+    assert corpus is not None
     (corpus / "2025-09-01-hockey.txt").write_text("Хоккеисты «Трактора» обыграли «Авангард» в овертайме.\n",
                                                   encoding="utf-8")
     for name in range(40):  # enough files for the sync to take a while

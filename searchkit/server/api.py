@@ -24,7 +24,7 @@ from .auth import require_writer
 from .config import ServerConfig
 from .jobs import Writer
 from .limits import ApiError, read_body
-from .params import Param, read_all
+from .params import Param
 from .pool import SearchPool
 
 #: Hits fetched a search at a time by ``/api/search.jsonl``.
