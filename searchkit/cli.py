@@ -411,6 +411,40 @@ def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bo
         out.print(render.explanation_table(out, explanation))
 
 
+@main.command("serve", epilog="""Examples:
+
+\b
+  searchkit serve                                # http://127.0.0.1:8730/, read only
+  SEARCHKIT_TOKEN=s3cret searchkit serve --root corpus
+  searchkit serve --host 0.0.0.0 --token s3cret --cors https://intranet.example
+""")
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than this machine's only when asked.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8730, show_default=True)
+@click.option("--token", envvar="SEARCHKIT_TOKEN", default=None, show_envvar=True,
+              help="Bearer token that writes need (POST /api/documents, DELETE, POST /api/index); without one, "
+                   "writes are off.")
+@click.option("--cors", metavar="ORIGIN", default=None, help="Let pages of this one origin call the API.")
+@click.option("--root", "roots", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder POST /api/index may sync (repeatable; default: the folders recorded in the index).")
+@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Searches run at once.")
+@click.option("--budget", type=click.FloatRange(min=0.001), default=10.0, show_default=True,
+              help="Seconds a search may take before it is stopped and answered with an error.")
+def serve_command(index_dir: Path | None, host: str, port: int, token: str | None, cors: str | None,
+                  roots: tuple[Path, ...], threads: int, budget: float) -> None:
+    """Serve the index over HTTP: a JSON API (/openapi.json describes it) and a search page at /."""
+    from .server import ServerConfig, serve
+    from .server.limits import Limits
+
+    config = ServerConfig(index_dir or default_index_dir(), host=host, port=port, token=token or None, cors=cors,
+                          roots=tuple(root.resolve() for root in roots), threads=threads,
+                          limits=Limits(budget_seconds=budget))
+    with user_errors():
+        serve(config)
+
+
 @main.command("repl", epilog="""In the prompt, type a query, or :help for the commands (:open N, :explain N,
 :more, :analyze TEXT, :stats, :limit N, :index DIR, :json, :quit).""")
 @INDEX_OPTION

@@ -10,15 +10,15 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import (ROW_FIELDS, AnalyzedToken, Batch, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet, Span,
-               SynonymRule, SyncReport)
+from . import (ROW_FIELDS, AnalyzedToken, Batch, Document, Explanation, Hit, IndexStats, QueryPlan, SearchResults,
+               Snippet, Span, SynonymRule, SyncReport)
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}
@@ -36,18 +36,27 @@ def mark(console: Console, word: str) -> str:
     return escape(f"[{word}]")
 
 
-def _markup(console: Console, text: str) -> str:
-    """Escape text holding \\x00word\\x01 placeholders for rich, and turn the placeholders into marks."""
+def woven_snippet(snippet: Snippet, plain: Callable[[str], str], marked: Callable[[str], str],
+                  page: Callable[[int], str] = lambda number: "") -> str:
+    """The snippet as one line in some markup: text outside the matches through ``plain`` (escaped), each match
+    through ``marked``, and ``page(number)`` before each fragment of a paged document. The terminal and the web
+    page both show snippets through this."""
     parts = []
-    for chunk in text.split(_OPEN):
+    placeholders = snippet.marked(lambda word: _OPEN + word + _CLOSE, page=lambda n: f"{_OPEN}{_CLOSE}{n}{_OPEN}")
+    for chunk in placeholders.split(_OPEN):
         word, sep, rest = chunk.partition(_CLOSE)
-        parts.append(mark(console, word) + escape(rest) if sep else escape(chunk))
+        if not sep:
+            parts.append(plain(chunk))
+        elif not word and rest.isdigit():  # a page label
+            parts.append(page(int(rest)))
+        else:
+            parts.append(marked(word) + plain(rest))
     return "".join(parts)
 
 
 def snippet_markup(console: Console, snippet: Snippet) -> str:
     """The snippet with its matches marked, and each fragment of a paged document after its page: «с. 2 …»."""
-    return _markup(console, snippet.marked(lambda word: _OPEN + word + _CLOSE, page=page_label))
+    return woven_snippet(snippet, escape, lambda word: mark(console, word), page=page_label)
 
 
 def page_name(number: int) -> str:
@@ -60,26 +69,34 @@ def page_label(number: int) -> str:
     return f"{page_name(number)}: "
 
 
-def text_markup(console: Console, text: str, spans: tuple[Span, ...] | list[Span],
-                pages: tuple[int, ...] = ()) -> str:
-    """A whole text with the given spans marked, and a line «— с. N —» where each of its ``pages`` begins (the
-    offsets of pages 2, 3, …)."""
+def woven_text(text: str, spans: tuple[Span, ...] | list[Span], plain: Callable[[str], str],
+               marked: Callable[[str], str], page_break: Callable[[int], str], pages: tuple[int, ...] = ()) -> str:
+    """A whole text in some markup: the given spans through ``marked``, the rest through ``plain``, and
+    ``page_break(number)`` where each of its ``pages`` begins (the offsets of pages 2, 3, …)."""
     breaks = [(offset, number) for number, offset in enumerate(pages, start=2)]
     out, cursor = [], 0
     for span in [*spans, None]:
         until = len(text) if span is None else span.start
         while breaks and breaks[0][0] <= until:
             begins, number = breaks.pop(0)
-            out.append(escape(text[cursor:begins]) + f"\n[dim]— {page_name(number)} —[/]\n")
+            out.append(plain(text[cursor:begins]) + page_break(number))
             cursor = begins
         if span is not None:
-            out.append(escape(text[cursor:span.start]) + mark(console, text[span.start:span.end]))
+            out.append(plain(text[cursor:span.start]) + marked(text[span.start:span.end]))
             cursor = span.end
-    out.append(escape(text[cursor:]))
+    out.append(plain(text[cursor:]))
     return "".join(out)
 
 
-def _kind(kind: str) -> str:
+def text_markup(console: Console, text: str, spans: tuple[Span, ...] | list[Span],
+                pages: tuple[int, ...] = ()) -> str:
+    """A whole text with the given spans marked, and a line «— с. N —» where each of its ``pages`` begins."""
+    return woven_text(text, spans, escape, lambda word: mark(console, word),
+                      lambda number: f"\n[dim]— {page_name(number)} —[/]\n", pages)
+
+
+def kind_names(kind: str) -> str:
+    """A correction's kind as the user reads it: «раскладка клавиатуры, опечатка»."""
     return ", ".join(CORRECTION_NAMES.get(part, part) for part in kind.split("+"))
 
 
@@ -105,12 +122,12 @@ def print_plan(console: Console, plan: QueryPlan | None, as_typed: str = "", sug
         return
     if plan.correction:
         c = plan.correction
-        console.print(f"Показаны результаты для «{escape(c.query)}» ({_kind(c.kind)}). "
+        console.print(f"Показаны результаты для «{escape(c.query)}» ({kind_names(c.kind)}). "
                       f"Искать «{escape(c.original)}» как написано: {escape(as_typed)}", soft_wrap=True)
     if plan.suggestion:
         s = plan.suggestion
         how = f": {escape(suggested.format(query=s.query))}" if suggested else ""
-        console.print(f"Возможно, вы имели в виду «{escape(s.query)}» ({_kind(s.kind)}, {s.total:,} hits){how}",
+        console.print(f"Возможно, вы имели в виду «{escape(s.query)}» ({kind_names(s.kind)}, {s.total:,} hits){how}",
                       soft_wrap=True)
     synonyms = synonyms_line(plan, without_synonyms)
     if synonyms:
@@ -266,6 +283,31 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
     return {"index": stats.path, "documents": stats.documents, "terms": stats.terms,
             "size_bytes": stats.size_bytes, "generation": stats.generation,
             "last_update": stats.last_update.isoformat(timespec="seconds") if stats.last_update else None}
+
+
+def document_json(document: Document, spans: tuple[Span, ...] | list[Span]) -> dict[str, Any]:
+    """A stored document whole, with the words a query matched as offsets into ``text`` (the shape of a hit's
+    highlights), and where its pages 2, 3, … begin."""
+    return {"id": document.id, "title": document.title,
+            "date": document.date.isoformat() if document.date else None,
+            "modified": document.modified.isoformat(timespec="seconds") if document.modified else None,
+            "author": document.author or None, "path": document.path, "format": document.format,
+            "pages": list(document.pages), "text": document.body,
+            "highlights": [{"start": s.start, "end": s.end, "form": document.body[s.start:s.end], "term": s.term}
+                           for s in spans]}
+
+
+def completion_json(words: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    return [{"word": word, "documents": documents} for word, documents in words]
+
+
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """What a run of indexing did; the files skipped with their reasons, the unsupported ones by extension."""
+    return {"added": report.added, "updated": report.updated, "removed": report.removed,
+            "unchanged": report.unchanged, "documents": report.documents, "bytes_read": report.bytes_read,
+            "seconds": round(report.seconds, 3),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "unsupported": report.unsupported_by_extension(), "excluded": len(report.excluded)}
 
 
 def print_stats(console: Console, stats: IndexStats) -> None:

@@ -12,9 +12,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "searchkit"
 
 #: The stages in the order data flows; a module may import its own stage, earlier ones and the neutral modules.
 STAGES = {"documents": 0, "analysis": 1, "backends": 2, "index": 2, "search": 3, "engine": 4, "__init__": 4,
-          "cli": 5, "repl": 5, "render": 5, "__main__": 5}
+          "cli": 5, "repl": 5, "render": 5, "server": 5, "__main__": 5}
 NEUTRAL = {"compiled", "errors", "settings"}
-PRESENTATION = {"cli", "repl", "render", "__main__"}
+PRESENTATION = {"cli", "repl", "render", "server", "__main__"}
 
 
 def modules() -> list[Path]:
@@ -80,12 +80,24 @@ def test_only_the_whoosh_backend_imports_whoosh(path: Path) -> None:
     assert inside or not whoosh, f"{path.relative_to(PACKAGE)} imports {whoosh}"
 
 
-@pytest.mark.parametrize("name", sorted(PRESENTATION - {"__main__"}))
-def test_presentation_uses_the_public_names_only(name: str) -> None:
-    for dotted in imported(PACKAGE / f"{name}.py"):
+def presentation_modules() -> list[Path]:
+    return [PACKAGE / f"{name}.py" for name in sorted(PRESENTATION - {"__main__", "server"})] + \
+        sorted((PACKAGE / "server").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", presentation_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_presentation_uses_the_public_names_only(path: Path) -> None:
+    for dotted in imported(path):
         if stage(dotted) is None:
             continue
-        assert dotted == "searchkit" or stage(dotted) in PRESENTATION, f"{name}.py imports {dotted}"
+        assert dotted == "searchkit" or stage(dotted) in PRESENTATION, f"{path.name} imports {dotted}"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_server_imports_the_web_stack(path: Path) -> None:
+    """Starlette, uvicorn and Jinja2 load with ``searchkit serve`` only, never with the library or the CLI."""
+    web = [name for name in imported(path) if name.split(".")[0] in ("starlette", "uvicorn", "jinja2", "markupsafe")]
+    assert source_stage(path) == "server" or not web, f"{path.relative_to(PACKAGE)} imports {web}"
 
 
 def test_private_whoosh_names_are_in_one_module() -> None:
