@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pymorphy3 is imported when the first analyzer is made, not 
 #: Distinct word forms remembered per process. Word frequencies follow Zipf's law, so a few hundred thousand
 #: forms cover almost every token of a large corpus; each entry costs a few hundred bytes.
 CACHE_SIZE = 1 << 18
+#: Paradigms (every form of a lemma) remembered per process.
+PARADIGMS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Morphology:
         self._ru_stemmer = snowballstemmer.stemmer("russian")
         self._en_stemmer = snowballstemmer.stemmer("english")
         self.weighted_terms = lru_cache(maxsize=CACHE_SIZE)(self._weighted_terms)
+        self._paradigms = lru_cache(maxsize=PARADIGMS)(self._paradigm)
 
     @property
     def uses_c_extension(self) -> bool:
@@ -80,6 +83,18 @@ class Morphology:
     def parses(self, form: str) -> list[pymorphy3.analyzer.Parse]:
         """pymorphy3's parses of a folded form (for inflection and paradigms)."""
         return self._parse(form)
+
+    def paradigm(self, lemma: str) -> frozenset[str]:
+        """The folded forms of the words whose normal form is ``lemma`` (every form it inflects into: «дня»,
+        «днём» of «день»; «люди» of «человек»), remembered."""
+        return self._paradigms(lemma)
+
+    def _paradigm(self, lemma: str) -> frozenset[str]:
+        forms: set[str] = set()
+        for parse in self._parse(lemma):
+            if fold(parse.normal_form) == lemma:
+                forms.update(fold(f.word) for f in parse.lexeme)
+        return frozenset(forms)
 
     def readings(self, form: str) -> list[Reading]:
         """The distinct (lemma, part of speech) readings of ``form``, most probable first."""

@@ -307,19 +307,11 @@ class QueryCompiler:
             return cq.FormInText(fieldname, form, terms)
         if word.has_exact_term:
             return cq.Term(fieldname, word.exact)
-        others = [exact_term(other) for other in self._paradigm(form) if other != form]
+        others = [exact_term(other) for other in self.morph.paradigm(form) if other != form]
         others = [t for t in others if self.context.doc_frequency(fieldname, t) > 0]
         if not others:
             return cq.Term(fieldname, form)
         return cq.TermNotAmong(fieldname, form, tuple(others))
-
-    def _paradigm(self, lemma: str) -> set[str]:
-        """The folded forms of the words whose normal form is ``lemma``."""
-        forms: set[str] = set()
-        for parse in self.morph.parses(lemma):
-            if fold(parse.normal_form) == lemma:
-                forms.update(fold(f.word) for f in parse.lexeme)
-        return forms
 
     def _pinned(self, fieldname: str, node: ast.Word, positive: bool) -> cq.Query | None:
         """``стали:сталь``: the word's terms narrowed to the lemma named after the colon (in any form)."""
