@@ -1,0 +1,116 @@
+"""Query latency as a person meets it: each query once, in a fresh process (the first pass), and the same queries
+again in that process (warm), for searchkit and for stock Whoosh on the same documents.
+
+Each run starts one fresh process per engine (and per ``--source`` tree, to compare two versions of searchkit
+side by side: a checkout or a worktree, whose ``searchkit`` package is imported instead of this one); the
+processes take turns, so a drift of the machine's speed touches them alike. A process opens the index, runs the
+first ``--queries`` XQuAD-ru development questions once each, top 10 with snippets, then once more. Reported:
+the medians over runs of each process's p50 and p95, first pass and warm, and the ratios to Whoosh.
+
+The index is the 63,010-document one of the other latency benchmarks (``large_index.py``), Whoosh's beside it.
+
+    python benchmarks/first_pass.py --runs 3
+    python benchmarks/first_pass.py --source /tmp/before --source . --runs 3
+
+Figures are printed and written to ``benchmarks/results/first_pass.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import REPO, RESULTS_DIR, median, plain_query, source_fingerprint, write_json
+from large_index import DEFAULT_PATH, open_large_index, p95, sources_and_questions
+
+
+def child(engine: str, index: Path, queries: list[str]) -> None:
+    """One fresh process: the queries once each, then again; prints both lists of latencies (ms) as JSON."""
+    if engine == "whoosh":
+        from query_speed import whoosh_index, whoosh_searchers
+
+        _, search = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), []))
+    else:
+        from searchkit import Index
+
+        ix = Index.open(index)
+        search = ix.search
+    passes = []
+    for _ in range(2):
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            search(query)
+            times.append((time.perf_counter() - started) * 1000)
+        passes.append(times)
+    print(json.dumps(passes))
+
+
+def run_child(engine: str, source: Path, index: Path, count: int, shared: str | None) -> list[list[float]]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(REPO / "benchmarks")])}
+    command = [sys.executable, __file__, "--child", engine, "--index", str(index), "--queries", str(count)]
+    command += ["--shared", shared] if shared else []
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=source)
+    if completed.returncode:
+        raise SystemExit(f"{engine} in {source} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout)
+
+
+def summary(passes: list[list[list[float]]]) -> dict[str, float]:
+    first = [run[0] for run in passes]
+    warm = [run[1] for run in passes]
+    return {"first_p50_ms": round(median([median(t) for t in first]), 2),
+            "first_p95_ms": round(median([p95(t) for t in first]), 2),
+            "warm_p50_ms": round(median([median(t) for t in warm]), 2),
+            "warm_p95_ms": round(median([p95(t) for t in warm]), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
+    parser.add_argument("--index", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--source", type=Path, action="append",
+                        help="a searchkit source tree to measure (repeatable; default: this one)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "first_pass.json")
+    parser.add_argument("--child", choices=["searchkit", "whoosh"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sources, questions = sources_and_questions(args.shared)
+    queries = [plain_query(question["text"]) for question in questions[:args.queries]]
+    if args.child:
+        child(args.child, args.index, queries)
+        return
+    open_large_index(args.index, sources).close()
+    from query_speed import whoosh_index
+
+    whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
+    trees = [path.resolve() for path in args.source or [REPO]]
+    measured: dict[str, list[list[list[float]]]] = {"whoosh": []}
+    for _ in range(args.runs):
+        measured["whoosh"].append(run_child("whoosh", REPO, args.index, len(queries), args.shared))
+        for tree in trees:
+            measured.setdefault(str(tree), []).append(run_child("searchkit", tree, args.index, len(queries),
+                                                                 args.shared))
+    whoosh = summary(measured["whoosh"])
+    figures: dict[str, object] = {"source": source_fingerprint(), "queries": len(queries), "runs": args.runs,
+                                  "whoosh": whoosh}
+    print(f"{len(queries)} queries, top 10 with snippets, median of {args.runs} fresh processes each (ms):")
+    print(f"  {'':40} first p50   p95    warm p50   p95")
+    for name, passes in measured.items():
+        row = summary(passes)
+        ratios = {key: round(whoosh[key] / row[key], 2) for key in row}
+        figures[name] = {**row, "whoosh_over_this": ratios}
+        print(f"  {name[-40:]:40} {row['first_p50_ms']:8.1f} {row['first_p95_ms']:6.1f}   {row['warm_p50_ms']:8.1f} "
+              f"{row['warm_p95_ms']:6.1f}   (Whoosh / this: {ratios['first_p50_ms']}, {ratios['first_p95_ms']}; "
+              f"warm {ratios['warm_p50_ms']}, {ratios['warm_p95_ms']})")
+    write_json(args.json, figures)
+
+
+if __name__ == "__main__":
+    main()
