@@ -1,9 +1,11 @@
 """The import rules of ARCHITECTURE.md, read from the source: data flows one way through the stages, only the
-Whoosh backend imports Whoosh, and the presentation uses the library's public names only."""
+Whoosh backend imports Whoosh, and the presentation uses the library's public names only; starting loads nothing heavy."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,18 @@ def test_private_whoosh_names_are_in_one_module() -> None:
         if path.name != "internals.py":
             text = path.read_text(encoding="utf-8")
             assert not [name for name in private if name in text], path.name
+
+
+#: Libraries a search or a command may need, none of which ``import searchkit`` or the CLI's start may load: the
+#: engine, NumPy and pymorphy3 come with the first index or analysis, the document readers' libraries with the
+#: first file read.
+HEAVY = ("numpy", "pymorphy3", "whoosh", "trafilatura", "docx", "pypdfium2", "lxml", "charset_normalizer",
+         "rapidfuzz", "starlette", "uvicorn")
+
+
+@pytest.mark.parametrize("statement", ["import searchkit", "from searchkit import Index, Settings",
+                                       "import searchkit.cli"])
+def test_starting_loads_no_heavy_library(statement: str) -> None:
+    code = f"import sys; {statement}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

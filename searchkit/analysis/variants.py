@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-import pymorphy3
-import pymorphy3.analyzer
+from typing import TYPE_CHECKING
 
 from .normalize import fold
 
@@ -34,7 +32,9 @@ _STRETCHED = re.compile(r"(\w)\1{2,}")
 #: Letters a stretched word must keep to be read as the word meant: «шшш» is not «ш» (широта), nor «ввв» «в» (век).
 MIN_UNSTRETCHED = 3
 
-Parse = pymorphy3.analyzer.Parse
+if TYPE_CHECKING:  # pymorphy3 is imported with the first analyzer, not with searchkit
+    import pymorphy3
+    from pymorphy3.analyzer import Parse
 
 
 def reading_lemmas(form: str, parse: Parse, morph: pymorphy3.MorphAnalyzer, has_adverb: bool) -> list[str]:

@@ -13,9 +13,6 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from ..analysis import Morphology, fold
 from ..backends import SearchContext
 
@@ -27,6 +24,8 @@ SCAN = 200_000
 def distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
     """Damerau–Levenshtein distance (optimal string alignment) of ``a`` and ``b``; ``limit + 1`` when it exceeds
     ``limit``."""
+    from rapidfuzz.distance import OSA  # loaded with the first correction, not with searchkit
+
     return OSA.distance(a, b, score_cutoff=limit)
 
 
@@ -41,6 +40,9 @@ def closest_terms(lexicon: Sequence[str], targets: Iterable[str],
     comparison runs in rapidfuzz's compiled code, which gives up on a term as soon as it is out of reach, and
     only the close terms are looked up for their frequency: a first letter's share of a large index holds tens
     of thousands of terms."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     targets = [t for t in dict.fromkeys(targets) if t]
     found: dict[str, int] = {}
     for target in targets:
