@@ -102,6 +102,7 @@ COMMANDS = (
     Command("limit", ":limit N", "hits per page (now {limit})"),
     Command("sort", ":sort ORDER", "relevance, newest or oldest first (now {sort})"),
     Command("facets", ":facets", "count the hits by year, month, folder, format and author (now {facets})"),
+    Command("synonyms", ":synonyms", "search the words' synonyms too (now {synonyms})"),
     Command("fields", ":fields", "the fields and the query syntax"),
     Command("index", ":index DIR", "switch to another index"),
     Command("json", ":json", "the last results as JSON"),
@@ -148,6 +149,7 @@ class Repl:
         self.limit = DEFAULT_LIMIT
         self.sort = "relevance"
         self.facets = False
+        self.synonyms = True
         self.results: SearchResults | None = None
         self.session: PromptSession[str] = PromptSession(
             history=history if history is not None else open_history(),
@@ -205,7 +207,7 @@ class Repl:
 
     def search(self, query: str, offset: int, correct: bool = True) -> None:
         self.results = self.index.search(query, limit=self.limit, offset=offset, correct=correct, sort=self.sort,
-                                         facets=self.facets)
+                                         facets=self.facets, synonyms=self.synonyms)
         render.print_results(self.console, self.results, as_typed=":original", suggested="{query}")
 
     def command(self, text: str) -> bool:
@@ -222,7 +224,8 @@ class Repl:
 
     def cmd_help(self, _: str) -> None:
         for command in COMMANDS:
-            described = command.help.format(limit=self.limit, sort=self.sort, facets="on" if self.facets else "off")
+            described = command.help.format(limit=self.limit, sort=self.sort, facets="on" if self.facets else "off",
+                                            synonyms="on" if self.synonyms else "off")
             self.console.print(f"  [bold]{escape(command.usage):18}[/] {escape(described)}")
         self.console.print("\nQueries:\n" + escape(QUERY_SYNTAX))
 
@@ -316,6 +319,11 @@ class Repl:
     def cmd_facets(self, _: str) -> None:
         self.facets = not self.facets
         self.console.print(f"Facets {'on' if self.facets else 'off'}.")
+        self._again()
+
+    def cmd_synonyms(self, _: str) -> None:
+        self.synonyms = not self.synonyms
+        self.console.print(f"Synonyms {'on' if self.synonyms else 'off'}.")
         self._again()
 
     def _again(self) -> None:

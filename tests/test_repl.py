@@ -169,3 +169,15 @@ def test_switching_index_closes_only_the_ones_the_prompt_opened(corpus_index_pat
         repl.close()
         assert second.closed and not first.closed
         assert first.search("Анкоридж").total > 0  # the caller's index stays open
+
+
+def test_sort_facets_and_synonyms_commands_search_the_last_query_again(index):
+    printed = run_session(index, "встреча\n:sort newest\n:facets\nКНДР\n:synonyms\n" + CTRL_D)
+    newest = printed.split("Hits are ordered newest first")[1].split("Facets on.")[0]
+    dates = re.findall(r"^\d+\. .*?(\d{4}-\d{2}-\d{2})  ", newest, flags=re.MULTILINE)
+    assert dates and dates == sorted(dates, reverse=True)  # the last query again, newest first
+    assert "newest first" in newest
+    faceted = printed.split("Facets on.")[1]
+    assert re.search(r"^год\s+hits$", faceted, flags=re.MULTILINE) and "формат" in faceted
+    expanded, plain = faceted.split("Synonyms off.")
+    assert "«КНДР» →" in expanded and "«КНДР» →" not in plain  # searched again without its synonyms
