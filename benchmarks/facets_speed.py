@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULTS_DIR, median, plain_query, read_jsonl, source_fingerprint, write_json
-from large_index import p95, sources_and_questions
+from common import median, plain_query, read_jsonl, source_fingerprint, write_json
+from large_index import add_first_pass_arguments, p95, sources_and_questions
 from searchkit import Document, Index
 
 DEFAULT_INDEX = Path("/tmp/searchkit-63k-archive")
@@ -65,12 +65,7 @@ def child(index: Path, queries: list[str], facets: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
-    parser.add_argument("--runs", type=int, default=5, help="fresh processes per mode")
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "facets_speed.json")
-    parser.add_argument("--child", choices=["plain", "facets"], help=argparse.SUPPRESS)
+    add_first_pass_arguments(parser, "facets_speed.json", DEFAULT_INDEX)
     args = parser.parse_args()
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(question["text"]) for question in questions[:args.queries]]

@@ -25,8 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from common import REPO, RESULTS_DIR, median, plain_query, source_fingerprint, write_json
-from large_index import DEFAULT_PATH, open_large_index, p95, sources_and_questions
+from common import REPO, median, plain_query, source_fingerprint, write_json
+from large_index import add_first_pass_arguments, open_large_index, p95, sources_and_questions
 
 
 def child(engine: str, index: Path, queries: list[str]) -> None:
@@ -72,14 +72,9 @@ def summary(passes: list[list[list[float]]]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
-    parser.add_argument("--index", type=Path, default=DEFAULT_PATH)
+    add_first_pass_arguments(parser, "first_pass.json")
     parser.add_argument("--source", type=Path, action="append",
                         help="a searchkit source tree to measure (repeatable; default: this one)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--json", type=Path, default=RESULTS_DIR / "first_pass.json")
-    parser.add_argument("--child", choices=["searchkit", "whoosh"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(question["text"]) for question in questions[:args.queries]]

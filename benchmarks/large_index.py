@@ -14,15 +14,23 @@ from searchkit import Index
 DEFAULT_PATH = Path("/tmp/searchkit-63k")
 
 
-def add_arguments(parser: argparse.ArgumentParser, results_name: str) -> None:
+def add_arguments(parser: argparse.ArgumentParser, results_name: str, index: Path = DEFAULT_PATH,
+                  runs: int = 5) -> None:
     """The options every latency benchmark takes."""
     from common import RESULTS_DIR
 
     parser.add_argument("--shared", help="shared data folder (default: $SEARCHKIT_SHARED or ../shared)")
-    parser.add_argument("--index", type=Path, default=DEFAULT_PATH,
-                        help=f"index folder to build or reuse (default: {DEFAULT_PATH})")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--index", type=Path, default=index, help=f"index folder to build or reuse (default: {index})")
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / results_name)
+
+
+def add_first_pass_arguments(parser: argparse.ArgumentParser, results_name: str, index: Path = DEFAULT_PATH) -> None:
+    """The options of a benchmark that runs each query once in fresh processes: those of :func:`add_arguments`,
+    how many questions, and the hidden option that makes a process one of those children."""
+    add_arguments(parser, results_name, index, runs=3)
+    parser.add_argument("--queries", type=int, default=200, help="questions, each searched once per process")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
 
 
 def sources_and_questions(shared: str | None) -> tuple[list[Path], list[dict]]:

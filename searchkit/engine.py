@@ -34,6 +34,8 @@ from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, 
                               without_member)
 from .settings import Settings, Source
 
+#: A query that takes a search through every step, a correction included (a misspelt «встреча»).
+WARM_UP_QUERY = "встеча"
 #: Completion looks at this many words with the typed prefix at most, so it stays fast on a large index.
 COMPLETION_SCAN = 5000
 
@@ -116,6 +118,12 @@ class Index:
         return search(self._backend.context(), self.settings, query, limit=limit, offset=offset,
                       snippets=snippets, correct=correct, sort=sort,
                       facets=FACETS if facets is True else tuple(facets or ()), synonyms=self._synonyms(synonyms))
+
+    def warm_up(self) -> None:
+        """Load now what the first search would (the morphological dictionaries, the synonyms, the code of the
+        corrections and of ranking, the latest commit), so that it is as fast as the next: for a long-running
+        process such as the server, whose searches have a time budget."""
+        self.search(WARM_UP_QUERY, limit=1)
 
     def every_hit(self, results: SearchResults, snippets: bool = True) -> Iterator[Hit]:
         """Every document that the search ``results`` came from matches (its query as corrected and expanded, in

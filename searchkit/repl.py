@@ -172,6 +172,9 @@ class Repl:
             self._owns_index = False
 
     def run(self) -> None:
+        # What the first query would load, loaded before the prompt: Ctrl-C cancels a query, and one cancelled
+        # inside an import would leave the library half imported.
+        self.index.warm_up()
         self.console.print("searchkit: type a query, or :help. Ctrl-D leaves.")
         while True:
             try:

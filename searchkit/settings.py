@@ -16,7 +16,7 @@ from typing import Any
 from .errors import SettingsError
 
 #: Bumped whenever the schema or the analyzer's output changes, so an old index is refused, not misread.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 SETTINGS_FILE = "searchkit.json"
 

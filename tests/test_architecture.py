@@ -125,3 +125,11 @@ def test_starting_loads_no_heavy_library(statement: str) -> None:
     code = f"import sys; {statement}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert loaded == []
+
+
+def test_warming_up_loads_what_a_first_search_would(corpus_index_path: Path) -> None:
+    """What a server does before it listens, so that no budgeted search is stopped inside an import."""
+    code = (f"import sys; from searchkit import Index; Index.open({str(corpus_index_path)!r}).warm_up(); "
+            "print(' '.join(m for m in ('numpy', 'pymorphy3', 'whoosh', 'rapidfuzz') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["numpy", "pymorphy3", "whoosh", "rapidfuzz"]

@@ -106,6 +106,9 @@ def create_app(config: ServerConfig) -> Starlette:
     """The application over ``config.index``, opened now so that a missing or unreadable index is reported before
     the server listens (:class:`~searchkit.IndexNotFoundError`, …)."""
     index = Index.open(config.index)
+    # Loaded now rather than by the first search, which runs under the time budget: a search stopped half-way
+    # through importing a library would leave it half imported.
+    index.warm_up()
     pool = SearchPool(config.threads, config.limits.budget_seconds)
     writer = Writer(config.index)
     api = Api(config, index, pool, writer, tuple(config.roots) or recorded_folders(index))

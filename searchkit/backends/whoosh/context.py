@@ -25,6 +25,10 @@ from .ranking import ArrayRanker
 
 _Value = TypeVar("_Value")
 
+#: Up to this many documents, keyword values are read from their stored fields; for more, from a column of the
+#: commit (built once, which takes seconds on a large index: a one-shot search should not pay for it).
+STORED_LOOKUPS = 2000
+
 
 def damage_reported(method: Callable[..., _Value]) -> Callable[..., _Value]:
     """An error raised inside Whoosh's reading code while answering is a damaged file: reported as
@@ -118,6 +122,8 @@ class WhooshContext:
 
     @damage_reported
     def keywords(self, field: str, docnums: list[int]) -> list[str]:
+        if len(docnums) <= STORED_LOOKUPS:  # a page of hits: their stored fields, not a column of the whole commit
+            return [self.searcher.stored_fields(docnum).get(field) or "" for docnum in docnums]
         values, codes = self.ranker.column(field)
         return [values[code] if code >= 0 else "" for code in codes[docnums].tolist()]
 

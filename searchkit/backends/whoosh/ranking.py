@@ -214,32 +214,43 @@ class ArrayRanker:
         if isinstance(alternative, cq.Matching):
             return self.dense(alternative.query) > 0
         key = (fieldname, alternative)
-        wanted = self._wanted.get(key)
-        if wanted is None:
-            values, _ = self.column(fieldname)
-            if isinstance(alternative, cq.Keyword):
-                wanted = np.array([value == alternative.value for value in values] + [False])
-            else:
-                wanted = np.array([alternative.matches(value) for value in values] + [False])
+        passing = self._wanted.get(key)
+        if passing is None:
+            passing = np.zeros(self.size, dtype=bool)
+            # The field's values are scanned (a term list, cheap) and only the postings of those that pass are
+            # read: a path filter on a one-shot search must not read every path's postings.
+            for reader, offset in self._leaves:
+                if fieldname not in reader.indexed_field_names():
+                    continue
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if value == alternative.value if isinstance(alternative, cq.Keyword) else alternative.matches(value):
+                        passing[np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64) + offset] = True
             if len(self._wanted) >= CACHED_FILTERS:
                 self._wanted.clear()
-            self._wanted[key] = wanted
-        return wanted[self.column(fieldname)[1]]  # a document without a value has the code -1: the last, False
+            self._wanted[key] = passing
+        return passing
 
     # --- keyword columns and facets -------------------------------------------------------------------------------
 
     def column(self, fieldname: str) -> tuple[list[str], np.ndarray]:
-        """A keyword field (``path``, ``format``, ``hash``, ``author_name``) as a column: its distinct values,
-        and each document's value as an index into them (-1 for none); read once per commit from the terms."""
+        """A keyword field (``folder``, ``format``, ``author_name``; ``path`` or ``hash``, whose tens of thousands
+        of values take seconds to read) as a column: its distinct values, and each document's value as an index
+        into them (-1 for none); read once per commit from the terms."""
         found = self._columns.get(fieldname)
         if found is None:
-            values: list[str] = []
+            index: dict[str, int] = {}
             codes = np.full(self.size, -1, dtype=np.int32)
-            if fieldname in self._reader.indexed_field_names():
-                for term in self._reader.lexicon(fieldname):
-                    codes[np.fromiter(self._reader.postings(fieldname, term).all_ids(), dtype=np.int64)] = len(values)
-                    values.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            found = self._columns[fieldname] = (values, codes)
+            # Segment by segment: a value is looked up only in the segments that have it, where asking the whole
+            # commit for each of tens of thousands of paths would ask every segment for each.
+            for reader, offset in self._leaves:
+                if fieldname not in reader.indexed_field_names():
+                    continue
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8") if isinstance(term, bytes) else term
+                    code = index.setdefault(value, len(index))
+                    codes[np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64) + offset] = code
+            found = self._columns[fieldname] = (list(index), codes)
         return found
 
     def _facet(self, name: str, matching: np.ndarray) -> dict[str, int]:
@@ -262,14 +273,8 @@ class ArrayRanker:
                 codes = np.full(self.size, -1, dtype=np.int64)
                 codes[dated] = inverse
                 found = ([str(value) for value in distinct], codes)
-            elif name == "folder":
-                paths, path_codes = self.column("path")
-                folders = sorted({cq.folder_of(path) for path in paths} - {""})
-                index = {folder: n for n, folder in enumerate(folders)}
-                of_path = np.array([index.get(cq.folder_of(path), -1) for path in paths] + [-1], dtype=np.int64)
-                found = (folders, of_path[path_codes])
             else:
-                values, keyword_codes = self.column({"format": "format", "author": "author_name"}[name])
+                values, keyword_codes = self.column({"folder": "folder", "format": "format", "author": "author_name"}[name])
                 found = (values, keyword_codes.astype(np.int64))
             self._facet_columns[name] = found
         return found

@@ -55,12 +55,13 @@ def build_schema(settings: AnalyzerSettings) -> Schema:
     ``body`` (analysed with positions, stored for snippets), ``date``, ``format``, ``encoding``, ``hash``, and the
     metadata of the richer formats: ``author`` (analysed, for filtering by it, and as written in ``author_name``,
     for counting by it), ``language``, ``pages`` (where each page begins in the body) and the file's ``modified``
-    time. ``path``, ``format``, ``hash`` and ``author_name`` are keywords: filters, facets and duplicates read
-    them as columns."""
+    time. ``path``, ``folder`` (the one below the indexed folder, for counting by it), ``format``, ``hash`` and
+    ``author_name`` are keywords: filters, facets and duplicates read them."""
     analyzer = WhooshAnalyzer(settings)
     return Schema(
         id=ID(unique=True, stored=True),
         path=ID(stored=True),
+        folder=ID(),
         source_key=ID(),
         title=TEXT(analyzer=analyzer, phrase=True, stored=True),
         body=TEXT(analyzer=analyzer, phrase=True, stored=True),

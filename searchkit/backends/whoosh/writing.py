@@ -25,6 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
+from ...compiled import folder_of
 from ...documents import Document, FileRead, Skipped, SourceFile, end_with_parent, read_into
 from ...errors import IndexLockedError, SearchkitError
 from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
@@ -53,6 +54,8 @@ def prepare(document: Document, source_key: str) -> dict[str, Any]:
         fields["hash"] = document.hash
     if document.path:
         fields["path"] = document.path
+        if folder := folder_of(document.path):
+            fields["folder"] = folder
     if source_key:
         fields["source_key"] = source_key
     if document.date:
