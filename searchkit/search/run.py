@@ -7,7 +7,7 @@ from start to end, and the index's settings.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..analysis import Analyzer, get_analyzer
@@ -65,29 +65,41 @@ def _run(context: SearchContext, settings: Settings, text: str, limit: int, offs
     order = _order(tree, sort)
     ranked = context.rank(compiled.query, max(2 * (offset + limit) + DUPLICATES_READ_AHEAD, HOMONYM_SAMPLE), order,
                           facets)
-    page = _collapsed(context, ranked.docnums.tolist(), ranked.scores.tolist(), offset + limit)
+    read: dict[int, Document] = {}  # the documents read so far: folding duplicates reads those it shows
+
+    def stored(docnum: int) -> Document:
+        document = read.get(docnum)
+        if document is None:
+            document = read[docnum] = context.stored(docnum)
+        return document
+
+    def facts(docnum: int) -> tuple[str, str]:
+        document = stored(docnum)
+        return document.hash, document.path
+
+    page = _collapsed(ranked.docnums.tolist(), ranked.scores.tolist(), offset + limit, facts)
     if len(page) < offset + limit and len(ranked.docnums) < ranked.total:  # many duplicates: read every match
         every = context.rank(compiled.query, None, order)
-        page = _collapsed(context, every.docnums.tolist(), every.scores.tolist(), offset + limit)
+        page = _collapsed(every.docnums.tolist(), every.scores.tolist(), offset + limit, facts)
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
-    hits = [_hit(analyzer, rank, score, context.stored(docnum), highlight, also)
+    hits = [_hit(analyzer, rank, score, stored(docnum), highlight, also)
             for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
     notes = (NO_AUTHORS,) if compiler.authors_asked and next(iter(context.terms("author", "")), None) is None else ()
     return _Run(tree, compiled, order, hits, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
                 ranked.facets, notes)
 
 
-def _collapsed(context: SearchContext, docnums: list[int], scores: list[float], wanted: int
+def _collapsed(docnums: list[int], scores: list[float], wanted: int, facts: Callable[[int], tuple[str, str]]
                ) -> list[tuple[int, float, tuple[str, ...]]]:
     """The first ``wanted`` of the ranked documents with exact duplicates folded in: a document of another file
     with the same content (the same hash) as one ranked before it is left out, and its path listed with that
-    one. Records and parts of one file are never folded together, nor documents with no file."""
-    hashes = context.keywords("hash", docnums)
-    paths = context.keywords("path", docnums)
+    one. Records and parts of one file are never folded together, nor documents with no file. ``facts``: a
+    document's hash and path, asked for in rank order and no further than needed."""
     kept: list[tuple[int, float, list[str]]] = []
     first: dict[str, tuple[str, list[str]]] = {}
-    for docnum, score, digest, path in zip(docnums, scores, hashes, paths):
+    for docnum, score in zip(docnums, scores):
+        digest, path = facts(docnum)
         earlier = first.get(digest) if digest and path else None
         if earlier is not None and earlier[0] != path:
             if path not in earlier[1]:
@@ -177,11 +189,16 @@ def matching_files(context: SearchContext, settings: Settings, results: SearchRe
     docnums, scores = ranked.docnums.tolist(), ranked.scores.tolist()
     seen: set[str] = set()
     best: list[int] = []
+    path_of: dict[int, str] = {}
     for n, (docnum, path) in enumerate(zip(docnums, context.keywords("path", docnums))):
         if not path or path not in seen:
             seen.add(path)
             best.append(n)
-    files = _collapsed(context, [docnums[n] for n in best], [scores[n] for n in best], len(best))
+            path_of[docnum] = path
+    files_ranked = [docnums[n] for n in best]
+    hash_of = dict(zip(files_ranked, context.keywords("hash", files_ranked)))
+    files = _collapsed(files_ranked, [scores[n] for n in best], len(best),
+                       lambda docnum: (hash_of[docnum], path_of[docnum]))
     return [Hit(rank, score, document.id, document.title, document.date, document.path or document.id,
                 document.format, Snippet((), False, False), (), document.author, document.modified, also)
             for rank, (docnum, score, also) in enumerate(files, start=1)
