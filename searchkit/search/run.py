@@ -98,19 +98,19 @@ def _collapsed(docnums: list[int], scores: list[float], wanted: int, facts: Call
     document's hash and path, asked for in rank order and no further than needed."""
     kept: list[tuple[int, float, list[str]]] = []
     first: dict[str, tuple[str, list[str]]] = {}
-    for docnum, score in zip(docnums, scores):
+    for docnum, score in zip(docnums, scores) if wanted else ():
         digest, path = facts(docnum)
         earlier = first.get(digest) if digest and path else None
         if earlier is not None and earlier[0] != path:
             if path not in earlier[1]:
                 earlier[1].append(path)
             continue
-        if len(kept) == wanted:
-            break
         also: list[str] = []
         kept.append((docnum, score, also))
         if digest and path:
             first.setdefault(digest, (path, also))
+        if len(kept) == wanted:  # no document past the page is read
+            break
     return [(docnum, score, tuple(also)) for docnum, score, also in kept]
 
 
