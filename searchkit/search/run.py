@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..analysis import Analyzer, get_analyzer
-from ..backends import SearchContext
+from ..backends import Ranked, SearchContext
 from ..compiled import FACETS, ORDERS, TEXT_FIELDS
 from ..documents import Document
 from ..errors import DocumentNotFoundError, QueryError, SearchkitError
@@ -165,13 +165,18 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
                          context.generation, run.order, run.facets)
 
 
+def _every_match(context: SearchContext, settings: Settings, results: SearchResults, synonyms: Synonyms | None
+                 ) -> tuple[Compiled, Ranked]:
+    """The query of ``results`` (as the search corrected it) compiled again, and all its matches in its order."""
+    compiled = compile_query(context, settings, results.query, synonyms)
+    return compiled, context.rank(compiled.query, None, results.order)
+
+
 def every_hit(context: SearchContext, settings: Settings, results: SearchResults, snippets: bool = True,
               synonyms: Synonyms | None = None) -> Iterator[Hit]:
     """Every document the query of ``results`` (a search's, so corrected as it was) matches, as hits in its
     order, built one at a time: the ranking is two arrays, so 60,000 hits take no more memory than ten."""
-    tree = parse(results.query)
-    compiled = QueryCompiler(context, settings, synonyms).compile(tree, results.query)
-    ranked = context.rank(compiled.query, None, results.order)
+    compiled, ranked = _every_match(context, settings, results, synonyms)
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
     for rank, (docnum, score) in enumerate(zip(ranked.docnums.tolist(), ranked.scores.tolist()), start=1):
@@ -183,9 +188,7 @@ def matching_files(context: SearchContext, settings: Settings, results: SearchRe
     """The files the query of ``results`` matches, each once, best first (by its best document), with the
     documents of files of exactly the same content folded in (their paths in ``duplicates``). A document added
     through the library, which has no file, stands for itself. Hits carry no snippets."""
-    tree = parse(results.query)
-    compiled = QueryCompiler(context, settings, synonyms).compile(tree, results.query)
-    ranked = context.rank(compiled.query, None, results.order)
+    _, ranked = _every_match(context, settings, results, synonyms)
     docnums, scores = ranked.docnums.tolist(), ranked.scores.tolist()
     seen: set[str] = set()
     best: list[int] = []

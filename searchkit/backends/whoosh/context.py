@@ -21,7 +21,7 @@ from ...compiled import Query
 from ...errors import IndexDamagedError, SearchkitError
 from ...documents import Document
 from ..base import Ranked
-from .ranking import ArrayRanker
+from .ranking import ArrayRanker, term_text
 
 _Value = TypeVar("_Value")
 
@@ -67,11 +67,6 @@ def raise_damage(location: str, error: Exception) -> NoReturn:
     if reported is error:
         raise error
     raise reported from None
-
-
-def _text(term: bytes | str) -> str:
-    """A term as Whoosh's lexicons give it (UTF-8 bytes), as text."""
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _raised_in_whoosh(error: BaseException) -> bool:
@@ -147,7 +142,7 @@ class WhooshContext:
 
     @damage_reported
     def values(self, field: str) -> Iterator[str]:
-        return (_text(term) for term in self.reader.lexicon(field))
+        return (term_text(term) for term in self.reader.lexicon(field))
 
     @damage_reported
     def field_length(self, docnum: int, field: str) -> int:
@@ -161,11 +156,11 @@ class WhooshContext:
 
     @damage_reported
     def terms(self, field: str, prefix: str) -> Iterator[str]:
-        return (_text(term) for term in self.reader.expand_prefix(field, prefix))
+        return (term_text(term) for term in self.reader.expand_prefix(field, prefix))
 
     @damage_reported
     def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
-        return ((_text(term), info.doc_frequency()) for term, info in self.reader.iter_prefix(field, prefix))
+        return ((term_text(term), info.doc_frequency()) for term, info in self.reader.iter_prefix(field, prefix))
 
 
 def document_from_stored(fields: dict[str, Any]) -> Document:

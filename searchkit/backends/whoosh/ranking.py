@@ -15,10 +15,13 @@ per commit into an array.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -45,6 +48,16 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 UNDATED = np.iinfo(np.int64).min
 #: The day number (``date.toordinal()``) of NumPy's day 0, 1970-01-01.
 _EPOCH_ORDINAL = 719_163
+
+
+def term_text(term: bytes | str) -> str:
+    """A term as Whoosh's lexicons give it (UTF-8 bytes), as text."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _documents(reader: SegmentReader, fieldname: str, term: bytes, offset: int) -> np.ndarray:
+    """The numbers (in the commit) of a segment's documents having ``term``."""
+    return np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64) + offset
 
 
 def _counted(values: list[str], codes: np.ndarray, in_order: bool = False) -> dict[str, int]:
@@ -219,13 +232,9 @@ class ArrayRanker:
             passing = np.zeros(self.size, dtype=bool)
             # The field's values are scanned (a term list, cheap) and only the postings of those that pass are
             # read: a path filter on a one-shot search must not read every path's postings.
-            for reader, offset in self._leaves:
-                if fieldname not in reader.indexed_field_names():
-                    continue
-                for term in reader.lexicon(fieldname):
-                    value = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if value == alternative.value if isinstance(alternative, cq.Keyword) else alternative.matches(value):
-                        passing[np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64) + offset] = True
+            for value, documents in self._keyword_values(fieldname):
+                if value == alternative.value if isinstance(alternative, cq.Keyword) else alternative.matches(value):
+                    passing[documents()] = True
             if len(self._wanted) >= CACHED_FILTERS:
                 self._wanted.clear()
             self._wanted[key] = passing
@@ -241,17 +250,19 @@ class ArrayRanker:
         if found is None:
             index: dict[str, int] = {}
             codes = np.full(self.size, -1, dtype=np.int32)
-            # Segment by segment: a value is looked up only in the segments that have it, where asking the whole
-            # commit for each of tens of thousands of paths would ask every segment for each.
-            for reader, offset in self._leaves:
-                if fieldname not in reader.indexed_field_names():
-                    continue
-                for term in reader.lexicon(fieldname):
-                    value = term.decode("utf-8") if isinstance(term, bytes) else term
-                    code = index.setdefault(value, len(index))
-                    codes[np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64) + offset] = code
+            for value, documents in self._keyword_values(fieldname):
+                codes[documents()] = index.setdefault(value, len(index))
             found = self._columns[fieldname] = (list(index), codes)
         return found
+
+    def _keyword_values(self, fieldname: str) -> Iterator[tuple[str, Callable[[], np.ndarray]]]:
+        """Each value of a keyword field, segment by segment, with a function that reads the numbers of its
+        documents there. A value is looked up only in the segments that have it, where asking the whole commit for
+        each of tens of thousands of paths would ask every segment for each."""
+        for reader, offset in self._leaves:
+            if fieldname in reader.indexed_field_names():
+                for term in reader.lexicon(fieldname):
+                    yield term_text(term), partial(_documents, reader, fieldname, term, offset)
 
     def _facet(self, name: str, matching: np.ndarray) -> dict[str, int]:
         """How many of the ``matching`` documents have each value of the facet ``name``
