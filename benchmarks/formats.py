@@ -30,7 +30,6 @@ import json
 import mailbox
 import os
 import platform
-import quopri
 import shutil
 import sys
 import tempfile
@@ -41,8 +40,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from common import MB, RESULTS_DIR, cpu_seconds, folder_bytes, markdown_table, median, shared_dir, \
+from common import MB, REPO, RESULTS_DIR, cpu_seconds, folder_bytes, markdown_table, median, shared_dir, \
     source_fingerprint, write_json
+
+sys.path.insert(0, str(REPO))
+from tests.test_format_web_text import mhtml  # noqa: E402
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 MIN_TEXT_BYTES = 3_000
@@ -150,21 +152,10 @@ def write_html(folder: Path, text: Text) -> Path:
 
 
 def write_mhtml(folder: Path, text: Text) -> Path:
-    url = f"https://library.example.ru/texts/{text.number}.html"
-    message = email.message.Message()
-    message["From"] = "<Saved by Blink>"
-    message["Snapshot-Content-Location"] = url
-    message["MIME-Version"] = "1.0"
-    message.set_type("multipart/related")
-    message.set_param("type", "text/html")
-    part = email.message.Message()
-    part["Content-Type"] = 'text/html; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "quoted-printable"
-    part["Content-Location"] = url
-    part.set_payload(quopri.encodestring(page(text).encode("utf-8")).decode("ascii"))
-    message.attach(part)
+    """The page saved by a browser, as the format tests make one."""
+    saved = mhtml(page(text), "utf-8", f"https://library.example.ru/texts/{text.number}.html")
     path = folder / f"saved-{text.number:03}.mhtml"
-    path.write_bytes(message.as_bytes(policy=email.policy.compat32))
+    path.write_bytes(saved)
     return path
 
 

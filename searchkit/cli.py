@@ -179,7 +179,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
 def watch_folders(index_dir: Path, roots: list[Path], jobs: int | None, verbose: bool, **reading: Any) -> None:
     """Sync the folders (given, else recorded, else ./corpus) and keep them in step until Ctrl-C or SIGTERM,
     which end it normally: a batch being written is left to the next run."""
-    with Index.open(index_dir) if Index.exists(index_dir) else Index.create(index_dir) as ix:
+    with opened_or_created(index_dir) as ix:
         if not roots and not ix.sources:
             roots = [_default_corpus()]
         shown = ", ".join(str(root) for root in roots) or ", ".join(source.path for source in ix.sources)
@@ -209,16 +209,18 @@ def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs:
         if rebuild:
             roots = roots or ([] if Settings.salvage(index_dir).sources else [_default_corpus()])
             return Index.rebuild(index_dir, *roots, processes=jobs, progress=progress, **reading)
-        if not Index.exists(index_dir):
-            with Index.create(index_dir) as ix:
-                return ix.index_path(*(roots or [_default_corpus()]), processes=jobs, progress=progress, **reading)
-        with Index.open(index_dir) as ix:
-            if roots or not ix.sources:
+        with opened_or_created(index_dir) as ix:
+            if roots or not ix.sources:  # a new index records nothing yet
                 return ix.index_path(*(roots or [_default_corpus()]), processes=jobs, progress=progress, **reading)
             if reading:
                 return ix.index_path(*(source.path for source in ix.sources), processes=jobs, progress=progress,
                                      **reading)
             return ix.sync(processes=jobs, progress=progress)
+
+
+def opened_or_created(index_dir: Path) -> Index:
+    """The index at ``index_dir``, created empty when there is none."""
+    return Index.open(index_dir) if Index.exists(index_dir) else Index.create(index_dir)
 
 
 def _default_corpus() -> Path:

@@ -60,16 +60,13 @@ class Reader:
 
 
 _readers: dict[str, Reader] = {}
-_loaded: list[bool] = []  # [True] once the format modules are imported
 
 
 def _registered() -> dict[str, Reader]:
     """The readers by extension, once every format module has registered its own. The modules (and the libraries
     they read with: lxml, trafilatura, python-docx, PDFium) are imported when a file is first looked at, not with
     searchkit, so that a search, which reads no file, never pays for them."""
-    if not _loaded:
-        _loaded.append(True)
-        importlib.import_module(f"{__package__}.formats")
+    importlib.import_module(f"{__package__}.formats")  # once; later, a lookup in sys.modules
     return _readers
 
 

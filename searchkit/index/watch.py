@@ -1,8 +1,8 @@
 """Keeping an index in step with folders while files keep arriving (``searchkit index --watch``).
 
-The folders are watched with watchfiles (inotify on Linux, its own polling elsewhere), which
-gathers the changes of a moment into one batch, and synced once as soon as the watcher runs. Before a batch is indexed, the files in it that are still being
-written are waited for (none may have been written to for a second), so a file being
+The folders are watched with watchfiles (inotify on Linux, its own polling elsewhere), which gathers the changes
+of a moment into one batch, and synced once as soon as the watcher runs. Before a batch is indexed, the files in
+it that are still being written are waited for (none may have been written to for a second), so a file being
 copied is not indexed half-way. Each batch is one sync of the changed paths only, so the write lock is held while
 a batch is written and free between batches, for ``searchkit index`` or the server to write in turn; searches in
 other processes see each batch once it is committed.

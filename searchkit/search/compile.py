@@ -7,9 +7,10 @@ words or more («интернет-магазин») stands for its parts, any of
 excluded, or split by other marks («3.14») a word is a phrase. Plain words search the title and the body, with
 the ranking boosts.
 
-A restriction on a structured field (``date:``, ``path:``, ``format:``, ``author:``) beside words or joined to them by AND is a filter: it decides
-which documents may match and adds nothing to the score. Two restrictions on one field are alternatives, on
-different fields both must hold; an explicit OR keeps a restriction one more alternative.
+A restriction on a structured field (``date:``, ``path:``, ``format:``, ``author:``) beside words or joined to
+them by AND is a filter: it decides which documents may match and adds nothing to the score. Two restrictions on
+one field are alternatives, on different fields both must hold; an explicit OR keeps a restriction one more
+alternative.
 
 The roots of the plain words looked for (see :mod:`~searchkit.search.roots`) are scored beside the query:
 they add their weighted score to the documents the query matches and never match a document alone.

@@ -19,7 +19,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -184,14 +184,20 @@ class WhooshBackend:
     def record_sources(self, sources: tuple[Source, ...]) -> None:
         """Record the files and folders being indexed in ``searchkit.json``, merged into those it holds (ranking
         settings given when opening stay this process's own)."""
+        stored = self._save_changed(lambda recorded: recorded.with_sources(sources))
+        self.settings = replace(self.settings, sources=stored.sources)
+
+    def _save_changed(self, change: Callable[[Settings], Settings]) -> Settings:
+        """``searchkit.json`` as it is on disk now (another process may have written it), changed and written back
+        when the change changes anything; a folder that cannot be written is one line."""
         try:
             recorded = read_settings(self.path)
-            stored = recorded.with_sources(sources)
-            if stored != recorded:
-                stored.save(self.path)
+            changed = change(recorded)
+            if changed != recorded:
+                changed.save(self.path)
         except OSError as error:
             raise self._write_error(error) from None
-        self.settings = replace(self.settings, sources=stored.sources)
+        return changed
 
     def _write_error(self, error: OSError) -> Exception:
         """The one-line error of a folder that cannot be written, or ``error`` itself."""
@@ -200,6 +206,7 @@ class WhooshBackend:
         if error.errno in DISK_FULL:
             return self._disk_full()
         return error
+
     # --- query-time settings ----------------------------------------------------------------------------------
 
     def synonyms_text(self) -> str:
@@ -209,10 +216,7 @@ class WhooshBackend:
         self._synonyms.save(text)
 
     def save_synonym_settings(self, synonyms: SynonymSettings) -> None:
-        try:
-            replace(read_settings(self.path), synonyms=synonyms).save(self.path)
-        except OSError as error:
-            raise self._write_error(error) from None
+        self._save_changed(lambda recorded: replace(recorded, synonyms=synonyms))
         self.settings = replace(self.settings, synonyms=synonyms)
 
     def _disk_full(self) -> SearchkitError:
