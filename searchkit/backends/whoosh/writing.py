@@ -14,11 +14,7 @@ Whoosh 2.7.4 (pinned) has no public API for committing segments written elsewher
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import queue
-import signal
-import traceback
+import functools
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -26,17 +22,13 @@ from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
 from ...compiled import folder_of
-from ...documents import Document, FileRead, Skipped, SourceFile, end_with_parent, read_into
-from ...errors import IndexLockedError, SearchkitError
+from ...documents import Document, FileRead, Skipped, SourceFile, read_into
+from ...errors import IndexLockedError
+from ..workers import Workers
 from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
 
-#: Documents sent to a worker at once: large enough that inter-process overhead is small.
-BATCH_DOCS = 200
-BATCH_CHARS = 2_000_000
 #: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
 WORKER_MEMORY_MB = 128
-#: Seconds between a worker's checks that the process that started it is still alive.
-ORPHAN_CHECK_SECONDS = 2.0
 
 
 def prepare(document: Document, source_key: str) -> dict[str, Any]:
@@ -91,7 +83,8 @@ class Transaction:
         except whoosh_index.LockError:
             raise IndexLockedError(f"index in {path} is being written by another process; "
                                    "try again when it has finished") from None
-        self._workers = _Workers(ix, processes) if processes > 1 else None
+        self._workers = Workers(functools.partial(_SegmentsOf, ix.storage, ix.indexname), processes) \
+            if processes > 1 else None
         self._folder = path
         self.skipped: list[Skipped] = []
         self.written = 0
@@ -137,7 +130,8 @@ class Transaction:
 
     def commit(self) -> None:
         self.finish_adding()
-        commit_segments(self._writer, self._workers.segments if self._workers else [], self._folder)
+        segments = [segment for made in self._workers.made for segment in made] if self._workers else []
+        commit_segments(self._writer, segments, self._folder)
 
     def cancel(self) -> None:
         """Stop the workers and drop everything this transaction wrote: its temporary files and the segment
@@ -148,145 +142,16 @@ class Transaction:
         remove_unlisted(self._writer)
 
 
-class _Workers:
-    """Worker processes that each analyse batches of documents into a segment of their own."""
-
-    def __init__(self, ix: whoosh_index.Index, processes: int) -> None:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        self._jobs: Any = context.Queue(maxsize=2 * processes)
-        self._results: Any = context.Queue()
-        self._processes = [context.Process(target=_work, args=(ix.storage, ix.indexname, self._jobs, self._results,
-                                                                os.getpid()), daemon=True)
-                           for _ in range(processes)]
-        for process in self._processes:
-            process.start()
-        self._batch: list[tuple[Document | SourceFile, str]] = []
-        self._batch_chars = 0
-        self.segments: list[Any] = []
-        self.finished = False
-
-    def add(self, document: Document, source_key: str) -> None:
-        self._queue(document, source_key, len(document.body))
-
-    def add_file(self, source: SourceFile, source_key: str) -> None:
-        """A file to be read by a worker; its size on disk stands for its text in sizing the batch."""
-        try:
-            size = source.path.stat().st_size
-        except OSError:
-            size = 0  # the worker reports why it cannot read it
-        self._queue(source, source_key, size)
-
-    def _queue(self, item: Document | SourceFile, source_key: str, chars: int) -> None:
-        self._batch.append((item, source_key))
-        self._batch_chars += chars
-        if len(self._batch) >= BATCH_DOCS or self._batch_chars >= BATCH_CHARS:
-            self._send()
-
-    def _send(self) -> None:
-        if self._batch:
-            self._put(self._batch)
-            self._batch, self._batch_chars = [], 0
-
-    def _put(self, item: Any) -> None:
-        """Queue a job, noticing a worker that died (its queue would never drain)."""
-        while True:
-            try:
-                self._jobs.put(item, timeout=1.0)
-                return
-            except queue.Full:
-                self._check_alive()
-
-    def _check_alive(self) -> None:
-        dead = [p for p in self._processes if not p.is_alive() and p.exitcode != 0]
-        if dead:
-            self.stop()
-            raise SearchkitError(f"an indexing worker process died (exit code {dead[0].exitcode})")
-
-    def finish(self) -> tuple[list[Skipped], int, list[FileRead]]:
-        self._send()
-        for _ in self._processes:
-            self._put(None)
-        skipped: list[Skipped] = []
-        files: list[FileRead] = []
-        written = 0
-        for _ in self._processes:
-            while True:
-                try:
-                    outcome = self._results.get(timeout=1.0)
-                    break
-                except queue.Empty:
-                    self._check_alive()
-            if isinstance(outcome, OSError):
-                self.stop()
-                raise outcome
-            if isinstance(outcome, str):
-                self.stop()
-                raise SearchkitError(f"an indexing worker failed:\n{outcome}")
-            segments, worker_skipped, worker_written, worker_files = outcome
-            self.segments.extend(segments)
-            skipped.extend(worker_skipped)
-            written += worker_written
-            files.extend(worker_files)
-        for process in self._processes:
-            process.join()
-        self.finished = True
-        return skipped, written, files
-
-    def stop(self) -> None:
-        """Kill the workers at once (what they wrote is not committed, and the next commit removes it) and let
-        this process leave without flushing jobs to workers that will never read them."""
-        for process in self._processes:
-            if process.is_alive():
-                process.kill()
-        for process in self._processes:
-            process.join()
-        self._jobs.cancel_join_thread()
-        self.finished = True
-
-
-def _work(storage: Any, indexname: str, jobs: Any, results: Any, parent: int) -> None:
-    """A worker's life: add the documents of each batch (read from their files first, for the files sent whole)
-    to a segment of its own, starting a new segment whenever the postings held in memory reach
-    :data:`WORKER_MEMORY_MB`; on ``None``, finish the last segment and send the segments back with what was
-    skipped and what each file gave. Exits by itself if its parent dies.
+class _SegmentsOf:
+    """A worker's segments: documents go into the current one until its postings reach
+    :data:`WORKER_MEMORY_MB`, then into a new one.
 
     Whoosh's writer would instead spill sorted runs to disk and merge them when the segment is finished, one
     posting at a time in Python, which took away much of what the workers gain (benchmarks/README.md); Lucene
     flushes segments by memory for the same reason."""
-    try:
-        end_with_parent(parent)
-        # Ctrl-C reaches the whole process group: the parent alone decides, and kills the workers.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        segments = _SegmentsOf(storage.open_index(indexname))
-        skipped: list[Skipped] = []
-        files: list[FileRead] = []
-        while True:
-            try:
-                batch = jobs.get(timeout=ORPHAN_CHECK_SECONDS)
-            except queue.Empty:
-                if os.getppid() != parent:
-                    return
-                continue
-            if batch is None:
-                break
-            for item, source_key in batch:
-                if isinstance(item, SourceFile):
-                    files.append(read_into(item, lambda document, key=source_key: segments.add(document, key)))
-                elif (problem := segments.add(item, source_key)) is not None:
-                    skipped.append(problem)
-        results.put((segments.finish(), skipped, segments.written, files))
-    except OSError as error:  # a full disk, say: the parent raises it again, and cancels the transaction
-        results.put(OSError(error.errno, error.strerror))
-    except BaseException:  # reported to the parent, which cancels the transaction
-        results.put(traceback.format_exc())
 
-
-class _SegmentsOf:
-    """A worker's segments: documents go into the current one until its postings reach
-    :data:`WORKER_MEMORY_MB`, then into a new one."""
-
-    def __init__(self, ix: whoosh_index.Index) -> None:
-        self._ix = ix
+    def __init__(self, storage: Any, indexname: str) -> None:
+        self._ix = ix = storage.open_index(indexname)
         self._writer = _segment_writer(ix)
         self._in_segment = self.written = 0
         self._done: list[Any] = []
