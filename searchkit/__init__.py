@@ -27,7 +27,8 @@ _PUBLIC: dict[str, tuple[str, str]] = {
         "DocumentError", "DocumentNotFoundError", "IncompatibleIndexError", "IndexDamagedError", "IndexLockedError",
         "IndexNotFoundError", "NotFoundError", "QueryError", "SearchkitError", "SettingsError")},
     **{name: ("index", name) for name in (
-        "Batch", "Interrupted", "Progress", "RebuildInterrupted", "SyncReport", "default_index_dir")},
+        "Batch", "Interrupted", "Progress", "RebuildInterrupted", "SyncReport", "default_index_dir",
+        "index_location")},
     **{name: ("search", name) for name in ("Explanation", "Hit", "QueryPlan", "SearchResults", "Snippet", "Span")},
     "ROW_FIELDS": ("search.results", "ROW_FIELDS"),
     "QUERY_FIELDS": ("search.query", "FIELDS"), "QUERY_OPERATORS": ("search.query", "OPERATORS"),
@@ -62,7 +63,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .engine import Index
     from .errors import (DocumentError, DocumentNotFoundError, IncompatibleIndexError, IndexDamagedError,
                          IndexLockedError, IndexNotFoundError, NotFoundError, QueryError, SearchkitError, SettingsError)
-    from .index import Batch, Interrupted, Progress, RebuildInterrupted, SyncReport, default_index_dir
+    from .index import Batch, Interrupted, Progress, RebuildInterrupted, SyncReport, default_index_dir, index_location
     from .search import Explanation, Hit, QueryPlan, SearchResults, Snippet, Span
     from .search.query import FIELDS as QUERY_FIELDS, OPERATORS as QUERY_OPERATORS, SYNTAX as QUERY_SYNTAX
     from .search.query import lex as lex_query

@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Batch, Index, Interrupted, Progress, QueryError, RebuildInterrupted,
-               SearchkitError, Settings, SyncReport, __version__, analyze, default_index_dir, formats, render)
+               SearchkitError, SyncReport, __version__, analyze, default_index_dir, formats, index_location,
+               render)
 from .render import EXPORT_FORMATS
 
 DEFAULT_CORPUS = "corpus"
@@ -31,9 +32,20 @@ EXIT_TERMINATED = 143
 out = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
+class IndexLocationType(click.ParamType):
+    """An index folder, or a cluster index ``opensearch://HOST:PORT/NAME`` kept as written."""
+
+    name = "FOLDER|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, (Path, str)) and str(value):
+            return index_location(str(value))
+        self.fail("an index folder or opensearch://HOST:PORT/NAME", param, ctx)
+
+
 INDEX_OPTION = click.option(
-    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Index folder (default: $SEARCHKIT_INDEX, else ./index).")
+    "--index", "index_dir", type=IndexLocationType(), default=None,
+    help="Index folder, or opensearch://HOST:PORT/NAME on a cluster (default: $SEARCHKIT_INDEX, else ./index).")
 NO_SYNONYMS_OPTION = click.option("--no-synonyms", "no_synonyms", is_flag=True,
                                   help="Search the words as they are, not also as their synonyms.")
 
@@ -144,7 +156,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--watch", "keep_watching", is_flag=True,
               help="Then keep the index in step with the folders as files are added, changed or removed, until "
                    "Ctrl-C.")
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None,
+def index_command(paths: tuple[Path, ...], index_dir: Path | str | None, rebuild: bool, jobs: int | None,
                   exclude: tuple[str, ...], hidden: bool, html: str, verbose: bool, list_formats: bool,
                   keep_watching: bool) -> None:
     """Index files and folders: add new files, re-index changed ones, remove deleted ones.
@@ -176,7 +188,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool
     render.print_report(err, str(index_dir), report, verbose=verbose)
 
 
-def watch_folders(index_dir: Path, roots: list[Path], jobs: int | None, verbose: bool, **reading: Any) -> None:
+def watch_folders(index_dir: Path | str, roots: list[Path], jobs: int | None, verbose: bool, **reading: Any) -> None:
     """Sync the folders (given, else recorded, else ./corpus) and keep them in step until Ctrl-C or SIGTERM,
     which end it normally: a batch being written is left to the next run."""
     with opened_or_created(index_dir) as ix:
@@ -200,14 +212,14 @@ def watch_folders(index_dir: Path, roots: list[Path], jobs: int | None, verbose:
             err.print(f"Stopped watching{left}.")
 
 
-def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs: int | None = None,
+def build_index(index_dir: Path | str, roots: list[Path], rebuild: bool = False, jobs: int | None = None,
                 **reading: Any) -> SyncReport:
     """Create, update or rebuild the index with a progress bar on a terminal. With no ``roots``, the files and
     folders the index records, else ./corpus. ``reading``: how files are read (``exclude``, ``hidden``,
     ``html``), where given; for recorded folders, what was recorded stands where not given."""
     with progress_bar() as progress:
         if rebuild:
-            roots = roots or ([] if Settings.salvage(index_dir).sources else [_default_corpus()])
+            roots = roots or ([] if Index.recorded_settings(index_dir).sources else [_default_corpus()])
             return Index.rebuild(index_dir, *roots, processes=jobs, progress=progress, **reading)
         with opened_or_created(index_dir) as ix:
             if roots or not ix.sources:  # a new index records nothing yet
@@ -218,7 +230,7 @@ def build_index(index_dir: Path, roots: list[Path], rebuild: bool = False, jobs:
             return ix.sync(processes=jobs, progress=progress)
 
 
-def opened_or_created(index_dir: Path) -> Index:
+def opened_or_created(index_dir: Path | str) -> Index:
     """The index at ``index_dir``, created empty when there is none."""
     return Index.open(index_dir) if Index.exists(index_dir) else Index.create(index_dir)
 
@@ -282,7 +294,7 @@ Examples:
 @click.option("--format", "export_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="With --all: JSON Lines, or CSV (UTF-8 with BOM, for spreadsheets).")
 @NO_SYNONYMS_OPTION
-def search_command(query: str, index_dir: Path | None, limit: int, offset: int, as_json: bool,
+def search_command(query: str, index_dir: Path | str | None, limit: int, offset: int, as_json: bool,
                    no_correct: bool, sort: str, facets: bool, files_only: bool, count_only: bool, every: bool,
                    export_format: str, no_synonyms: bool) -> None:
     """Search the index. Every word is matched in all its forms.
@@ -324,7 +336,7 @@ def _quoted(text: str) -> str:
 
 
 @contextmanager
-def open_or_build(index_dir: Path | None) -> Iterator[Index]:
+def open_or_build(index_dir: Path | str | None) -> Iterator[Index]:
     """Open the index; on a fresh checkout (no index, default location, a corpus/ folder) build it first."""
     path = index_dir or default_index_dir()
     if not Index.exists(path) and index_dir is None and Path(DEFAULT_CORPUS).is_dir():
@@ -342,7 +354,7 @@ def open_or_build(index_dir: Path | None) -> Iterator[Index]:
 @click.argument("text")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
-def analyze_command(text: str, index_dir: Path | None, as_json: bool) -> None:
+def analyze_command(text: str, index_dir: Path | str | None, as_json: bool) -> None:
     """Show how TEXT is analysed: each word's offsets, normal form, lemmas with part of speech and score.
 
     Under the analyzer settings of the index (when there is one), else the defaults.
@@ -365,7 +377,7 @@ def analyze_command(text: str, index_dir: Path | None, as_json: bool) -> None:
 @main.command("stats")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def stats_command(index_dir: Path | None, as_json: bool) -> None:
+def stats_command(index_dir: Path | str | None, as_json: bool) -> None:
     """Documents, distinct terms, size on disk and last update of the index."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         stats = ix.stats()
@@ -377,7 +389,7 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 
 @main.command("check")
 @INDEX_OPTION
-def check_command(index_dir: Path | None) -> None:
+def check_command(index_dir: Path | str | None) -> None:
     """Read the index through and report each damaged file; exit 1 if any, 0 with «index OK» if none."""
     path = index_dir or default_index_dir()
     if not Index.exists(path):
@@ -402,7 +414,7 @@ def check_command(index_dir: Path | None) -> None:
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @NO_SYNONYMS_OPTION
-def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bool, no_synonyms: bool) -> None:
+def explain_command(query: str, doc_id: str, index_dir: Path | str | None, as_json: bool, no_synonyms: bool) -> None:
     """Why DOC_ID matches QUERY: each word's normal forms, the document's forms and positions (and the synonyms
     they matched), its score."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
@@ -434,7 +446,7 @@ def explain_command(query: str, doc_id: str, index_dir: Path | None, as_json: bo
               help="Searches run at once.")
 @click.option("--budget", type=click.FloatRange(min=0.001), default=10.0, show_default=True,
               help="Seconds a search may take before it is stopped and answered with an error.")
-def serve_command(index_dir: Path | None, host: str, port: int, token: str | None, cors: str | None,
+def serve_command(index_dir: Path | str | None, host: str, port: int, token: str | None, cors: str | None,
                   roots: tuple[Path, ...], threads: int, budget: float) -> None:
     """Serve the index over HTTP: a JSON API (/openapi.json describes it) and a search page at /."""
     from .server import ServerConfig, serve
@@ -451,7 +463,7 @@ def serve_command(index_dir: Path | None, host: str, port: int, token: str | Non
 :more, :analyze TEXT, :stats, :limit N, :index DIR, :json, :quit).""")
 @INDEX_OPTION
 @click.option("--vi", "vi_mode", is_flag=True, help="Vi key bindings instead of Emacs ones.")
-def repl_command(index_dir: Path | None = None, vi_mode: bool = False) -> None:
+def repl_command(index_dir: Path | str | None = None, vi_mode: bool = False) -> None:
     """Search interactively: completion, history, highlighted results, paging, explain."""
     from .repl import run_repl
 
@@ -476,7 +488,7 @@ def synonyms_group() -> None:
 @synonyms_group.command("add")
 @click.argument("rule")
 @INDEX_OPTION
-def synonyms_add(rule: str, index_dir: Path | None) -> None:
+def synonyms_add(rule: str, index_dir: Path | str | None) -> None:
     """Add RULE, a group «A, B, C» or a one-way rule «A => B»."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         added = ix.add_synonyms(rule)
@@ -486,7 +498,7 @@ def synonyms_add(rule: str, index_dir: Path | None) -> None:
 @synonyms_group.command("remove")
 @click.argument("member")
 @INDEX_OPTION
-def synonyms_remove(member: str, index_dir: Path | None) -> None:
+def synonyms_remove(member: str, index_dir: Path | str | None) -> None:
     """Remove the index's rules that have MEMBER (case- and ё-insensitive)."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         removed = ix.remove_synonyms(member)
@@ -500,7 +512,7 @@ def synonyms_remove(member: str, index_dir: Path | None) -> None:
 @INDEX_OPTION
 @click.option("--defaults", "with_defaults", is_flag=True, help="List the default list's rules too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
-def synonyms_list(index_dir: Path | None, with_defaults: bool, as_json: bool) -> None:
+def synonyms_list(index_dir: Path | str | None, with_defaults: bool, as_json: bool) -> None:
     """The index's synonym rules, and whether the default list is on."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         rules = ix.synonym_rules(defaults=with_defaults)
@@ -514,7 +526,7 @@ def synonyms_list(index_dir: Path | None, with_defaults: bool, as_json: bool) ->
 @synonyms_group.command("defaults")
 @click.argument("state", type=click.Choice(["on", "off"]))
 @INDEX_OPTION
-def synonyms_defaults(state: str, index_dir: Path | None) -> None:
+def synonyms_defaults(state: str, index_dir: Path | str | None) -> None:
     """Turn the default list of abbreviations on or off for the index (kept in its searchkit.json)."""
     with user_errors(), Index.open(index_dir or default_index_dir()) as ix:
         ix.use_default_synonyms(state == "on")

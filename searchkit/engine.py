@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import AnalyzedToken, analyze, fold
-from .backends import Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend
+from .backends import (Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend,
+                       recorded_settings)
 from .compiled import FACETS, Filtered
 from .documents import Document
 from .errors import DocumentError, SearchkitError
@@ -54,6 +55,12 @@ class Index:
         return backend_exists(path)
 
     @staticmethod
+    def recorded_settings(path: str | os.PathLike[str]) -> Settings:
+        """What the index at ``path`` records of its settings (its sources among them), whichever version of
+        searchkit wrote them: the parts still valid, the defaults for the rest."""
+        return recorded_settings(path)
+
+    @staticmethod
     def check(path: str | os.PathLike[str]) -> CheckReport:
         """Read the index at ``path`` through (its settings, its table of contents, every segment's documents,
         stored fields and postings) and report each problem with the file it is in."""
@@ -82,7 +89,13 @@ class Index:
 
     @property
     def path(self) -> Path:
+        """The index folder (for a cluster index, its location as a path: use :attr:`location`)."""
         return Path(self._backend.location)
+
+    @property
+    def location(self) -> str:
+        """Where the index is, as messages name it: a folder, or ``opensearch://HOST:PORT/NAME``."""
+        return self._backend.location
 
     @property
     def closed(self) -> bool:

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import (QUERY_FIELDS, QUERY_OPERATORS, QUERY_SYNTAX, SORTS, Index, QueryError, SearchkitError, SearchResults,
-               lex_query, render)
+               index_location, lex_query, render)
 
 DEFAULT_LIMIT = 10
 MIN_COMPLETION_CHARS = 2
@@ -162,7 +162,7 @@ class Repl:
 
     def toolbar(self) -> str:
         found = f"{self.results.total:,} hits" if self.results else "no query yet"
-        return (f" index {self.index.path} · {found} · Tab complete · Ctrl-R history · n/p pages · "
+        return (f" index {self.index.location} · {found} · Tab complete · Ctrl-R history · n/p pages · "
                 ":help · Ctrl-D quit")
 
     def close(self) -> None:
@@ -340,12 +340,12 @@ class Repl:
 
     def cmd_index(self, argument: str) -> None:
         if not argument:
-            self.console.print(f"Index: {self.index.path}")
+            self.console.print(f"Index: {self.index.location}")
             return
-        new = Index.open(Path(shlex.split(argument)[0]).expanduser())
+        new = Index.open(index_location(shlex.split(argument)[0]))
         self.close()
         self.index, self.results, self._owns_index = new, None, True
-        self.console.print(f"Switched to {new.path} ({new.doc_count():,} documents).")
+        self.console.print(f"Switched to {new.location} ({new.doc_count():,} documents).")
 
     def cmd_json(self, _: str) -> None:
         if self.results is None:

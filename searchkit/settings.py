@@ -151,6 +151,14 @@ class Settings:
             data = json.loads((index_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls()
+        return cls.from_parts(data)
+
+    @classmethod
+    def from_parts(cls, data: Any) -> Settings:
+        """Settings from what an index records, whichever schema version wrote it: each part that is still valid,
+        the defaults for the rest."""
+        if not isinstance(data, dict):
+            return cls()
         parts: dict[str, Any] = {}
         for name, read in (("analyzer", lambda v: AnalyzerSettings(**v)), ("ranking", lambda v: RankingSettings(**v)),
                            ("synonyms", lambda v: SynonymSettings(**v)),

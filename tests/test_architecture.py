@@ -75,11 +75,16 @@ def test_no_stage_imports_a_later_one(path: Path) -> None:
             assert other != "index", f"a backend imports the folder sync: {name}"
 
 
+#: Each engine's client library, and the one backend package that may import it.
+ENGINES = {"whoosh": "whoosh", "opensearchpy": "opensearch"}
+
+
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_only_the_whoosh_backend_imports_whoosh(path: Path) -> None:
-    whoosh = [name for name in imported(path) if name == "whoosh" or name.startswith("whoosh.")]
-    inside = path.relative_to(PACKAGE).parts[:2] == ("backends", "whoosh")
-    assert inside or not whoosh, f"{path.relative_to(PACKAGE)} imports {whoosh}"
+def test_each_engine_is_imported_by_its_backend_only(path: Path) -> None:
+    for library, backend in ENGINES.items():
+        found = [name for name in imported(path) if name.split(".")[0] == library]
+        inside = path.relative_to(PACKAGE).parts[:2] == ("backends", backend)
+        assert inside or not found, f"{path.relative_to(PACKAGE)} imports {found}"
 
 
 def presentation_modules() -> list[Path]:
@@ -116,7 +121,7 @@ def test_private_whoosh_names_are_in_one_module() -> None:
 #: engine, NumPy and pymorphy3 come with the first index or analysis, the document readers' libraries with the
 #: first file read.
 HEAVY = ("numpy", "pymorphy3", "whoosh", "trafilatura", "docx", "pypdfium2", "lxml", "charset_normalizer",
-         "rapidfuzz", "starlette", "uvicorn")
+         "rapidfuzz", "starlette", "uvicorn", "opensearchpy")
 
 
 @pytest.mark.parametrize("statement", ["import searchkit", "from searchkit import Index, Settings",

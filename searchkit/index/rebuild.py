@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
-from ..backends import rebuilt_backend
+from ..backends import rebuilt_backend, recorded_settings
 from ..settings import Settings, Source
 from .sync import COMMIT_EVERY_BYTES, ProgressCallback, SyncReport, sync
 
@@ -27,7 +26,7 @@ def rebuild(location: str | os.PathLike[str], sources: Sequence[Source] | None =
     """Build the index at ``location`` anew from ``sources`` (by default, those it records) with ``settings``
     (by default, those its ``searchkit.json`` holds where still valid), keeping the documents added through the
     library; the report's ``kept`` and ``lost`` say what became of those."""
-    recorded = Settings.salvage(Path(location))
+    recorded = recorded_settings(location)
     sources = tuple(recorded.sources if sources is None else sources)
     settings = settings or recorded
     try:

@@ -11,7 +11,8 @@ from .limits import Limits
 
 @dataclass(frozen=True)
 class ServerConfig:
-    index: Path
+    #: An index folder, or a cluster index ``opensearch://HOST:PORT/NAME``.
+    index: Path | str
     host: str
     port: int
     #: The bearer token that writes need; without one, writes are off.

@@ -52,7 +52,7 @@ class SyncJob:
                 "report": self.report, "error": self.error, "queued": stamp(self.queued_at),
                 "started": stamp(self.started_at), "finished": stamp(self.finished_at)}
 
-    def run(self, index: Path) -> None:
+    def run(self, index: Path | str) -> None:
         self.state, self.started_at = "running", time.time()
         self.process = subprocess.Popen([sys.executable, "-m", "searchkit.server.sync_process", str(index),
                                          str(self.folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -92,7 +92,7 @@ class Writer:
     """One thread that runs the writes in order: calls (``await writer.run(call)``) and folder syncs
     (``writer.sync(folder)``)."""
 
-    def __init__(self, index: Path) -> None:
+    def __init__(self, index: Path | str) -> None:
         self._index = index
         self._jobs: dict[str, SyncJob] = {}
         self._tasks: list[Callable[[], None] | None] = []

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from searchkit import Index, Interrupted, Progress, SearchkitError, render
+from searchkit import Index, Interrupted, Progress, SearchkitError, index_location, render
 
 
 def _say(**message: object) -> None:
@@ -32,7 +32,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str]) -> int:
-    index_dir, folder = Path(argv[0]), Path(argv[1])
+    index_dir, folder = index_location(argv[0]), Path(argv[1])
     signal.signal(signal.SIGTERM, _terminate)
     try:
         with Index.open(index_dir) as ix:

@@ -1,0 +1,214 @@
+"""One commit of a cluster index as searches read it.
+
+The cluster has no snapshots a client can hold, so a commit is a transaction number: every document carries the
+number of the transaction that wrote it, and a context, made for the number committed when it was opened, sees
+the documents written up to it (:func:`visible`). Documents are numbered in the order the context first meets
+them (a search's hits, a lookup), so the rest of searchkit can speak of document numbers as it does for the
+embedded index. The term statistics come from the index's vocabulary (:mod:`.vocabulary`), cached for the
+context's life.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ...analysis import get_analyzer
+from ...compiled import Query
+from ...documents import Document
+from ..base import Ranked
+from .fields import document_from_source
+from .translate import Dsl, to_dsl
+
+if TYPE_CHECKING:
+    from .store import OpenSearchBackend
+
+#: Hits fetched with their source in the search that ranks them: a page; more are fetched when asked for.
+SOURCES_WITH_HITS = 100
+#: Documents read at once by ``mget`` and hits by each request of a long listing.
+READ_BATCH = 1000
+#: The facet values counted at most (the most frequent).
+FACET_VALUES = 10_000
+_FACET_FIELDS = {"folder": "folder", "format": "format", "author": "author_name"}
+
+
+def visible(generation: int) -> Dsl:
+    """The documents of transactions committed up to ``generation``."""
+    return {"range": {"txn": {"lte": generation}}}
+
+
+class OpenSearchContext:
+    """A committed state of a cluster index, for one thread at a time."""
+
+    def __init__(self, backend: OpenSearchBackend, generation: int, documents: int) -> None:
+        self._backend = backend
+        self._client = backend.client
+        self._index = backend.names.documents
+        self.generation = generation
+        self.documents = documents
+        self.caches: dict[str, Any] = {}
+        self._ids: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._sources: dict[int, dict[str, Any]] = {}
+        self._analyzer = get_analyzer(backend.settings.analyzer)
+        self.closed = False
+
+    @property
+    def size(self) -> int:
+        return self.documents
+
+    def close(self) -> None:
+        self.closed = True
+
+    # --- numbering -------------------------------------------------------------------------------------------
+
+    def _number(self, cluster_id: str, source: dict[str, Any] | None = None) -> int:
+        number = self._numbers.get(cluster_id)
+        if number is None:
+            number = self._numbers[cluster_id] = len(self._ids)
+            self._ids.append(cluster_id)
+        if source is not None:
+            self._sources[number] = source
+        return number
+
+    def _visible(self, query: Dsl) -> Dsl:
+        return {"bool": {"must": [query], "filter": [visible(self.generation)]}}
+
+    def _search(self, body: Dsl, **params: Any) -> Dsl:
+        with self._backend.reported():
+            return self._client.search(index=self._index, body=body, **self._backend.search_options, **params)
+
+    # --- ranking ---------------------------------------------------------------------------------------------
+
+    def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
+             ) -> Ranked:
+        body: Dsl = {"query": self._visible(to_dsl(query)), "track_total_hits": True,
+                     "aggs": {name: _facet_aggregation(name) for name in facets}}
+        if order != "relevance":
+            body["sort"] = [{"date": {"order": "desc" if order == "newest" else "asc", "missing": "_last"}},
+                            {"_score": "desc"}]
+            body["track_scores"] = True
+        if limit is None:
+            hits, answer = self._every_hit(body)
+        else:
+            body["size"] = limit
+            body["_source"] = limit <= SOURCES_WITH_HITS
+            answer = self._search(body)
+            hits = answer["hits"]["hits"]
+        numbers = [self._number(hit["_id"], hit.get("_source")) for hit in hits]
+        scores = [hit["_score"] or 0.0 for hit in hits]
+        total = answer["hits"]["total"]
+        return Ranked(np.array(numbers, dtype=np.int64), np.array(scores, dtype=float), total["value"],
+                      exact=total["relation"] == "eq",
+                      facets={name: _counted(name, answer["aggregations"][name]) for name in facets})
+
+    def _every_hit(self, body: Dsl) -> tuple[list[Dsl], Dsl]:
+        """Every hit in order, fetched a batch at a time after the last one (a point in time keeps the batches on
+        one view of the index)."""
+        with self._backend.reported():
+            pit = self._client.create_pit(index=self._index, params={"keep_alive": "2m"})["pit_id"]
+        try:
+            body = {**body, "size": READ_BATCH, "_source": False, "pit": {"id": pit, "keep_alive": "2m"},
+                    "sort": [*body.get("sort", [{"_score": "desc"}]), {"_shard_doc": "asc"}], "track_scores": True}
+            hits: list[Dsl] = []
+            first: Dsl | None = None
+            while True:
+                with self._backend.reported():
+                    answer = self._client.search(body=body, **self._backend.search_options)
+                first = first or answer
+                page = answer["hits"]["hits"]
+                hits.extend(page)
+                if len(page) < READ_BATCH:
+                    return hits, first
+                body = {**body, "search_after": page[-1]["sort"], "aggs": {}, "track_total_hits": False}
+        finally:
+            with self._backend.reported():
+                self._client.delete_pit(body={"pit_id": [pit]})
+
+    def keywords(self, field: str, docnums: list[int]) -> list[str]:
+        self._read_sources(docnums)
+        return [str(self._sources[number].get(field) or "") for number in docnums]
+
+    def score(self, query: Query, docnum: int) -> float:
+        body = {"query": {"bool": {"must": [to_dsl(query)], "filter": [{"ids": {"values": [self._ids[docnum]]}}]}},
+                "size": 1, "_source": False}
+        hits = self._search(body)["hits"]["hits"]
+        return float(hits[0]["_score"] or 0.0) if hits else 0.0
+
+    def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
+        """From the documents' stored text, analysed again (the cluster keeps no postings a client can read)."""
+        numbers = docnums.tolist()
+        self._read_sources(numbers)
+        text_field = {"title": "title_text", "body": "body_text"}.get(field, field)
+        weights = []
+        for number in numbers:
+            text = self._sources[number].get(text_field) or ""
+            weights.append(sum(weight for token in self._analyzer.tokens(text) if not token.word.stopword
+                               for lemma, weight in token.word.weighted if lemma == term))
+        return np.array(weights, dtype=float)
+
+    def field_length(self, docnum: int, field: str) -> int:
+        self._read_sources([docnum])
+        return int(self._sources[docnum].get(f"{field}_length") or 0)
+
+    # --- documents -------------------------------------------------------------------------------------------
+
+    def stored(self, docnum: int) -> Document:
+        self._read_sources([docnum])
+        return document_from_source(self._sources[docnum])
+
+    def _read_sources(self, numbers: list[int]) -> None:
+        missing = [number for number in dict.fromkeys(numbers) if number not in self._sources]
+        for start in range(0, len(missing), READ_BATCH):
+            batch = missing[start:start + READ_BATCH]
+            with self._backend.reported():
+                answer = self._client.mget(index=self._index, body={"ids": [self._ids[n] for n in batch]})
+            for number, found in zip(batch, answer["docs"]):
+                self._sources[number] = found.get("_source") or {"id": "", "body_text": ""}
+
+    def find(self, field: str, value: str) -> int | None:
+        hits = self._search({"query": self._visible({"term": {field: value}}), "size": 1})["hits"]["hits"]
+        return self._number(hits[0]["_id"], hits[0]["_source"]) if hits else None
+
+    def values(self, field: str) -> Iterator[str]:
+        """Every value of a keyword field, in order, read a batch at a time (a composite aggregation)."""
+        after: Dsl | None = None
+        while True:
+            source: Dsl = {"size": READ_BATCH, "sources": [{"value": {"terms": {"field": field}}}]}
+            if after:
+                source["after"] = after
+            answer = self._search({"size": 0, "aggs": {"values": {"composite": source}}})
+            buckets = answer["aggregations"]["values"]["buckets"]
+            yield from (bucket["key"]["value"] for bucket in buckets)
+            after = answer["aggregations"]["values"].get("after_key")
+            if len(buckets) < READ_BATCH or after is None:
+                return
+
+    # --- term statistics -------------------------------------------------------------------------------------
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self._backend.vocabulary.frequency(self.caches, field, term)
+
+    def terms(self, field: str, prefix: str) -> Iterator[str]:
+        return (term for term, _ in self.terms_with_frequencies(field, prefix))
+
+    def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
+        return self._backend.vocabulary.with_prefix(self.caches, field, prefix)
+
+
+def _facet_aggregation(name: str) -> Dsl:
+    if name in ("year", "month"):
+        return {"date_histogram": {"field": "date", "calendar_interval": name, "min_doc_count": 1,
+                                   "format": "yyyy" if name == "year" else "yyyy-MM"}}
+    return {"terms": {"field": _FACET_FIELDS[name], "size": FACET_VALUES}}
+
+
+def _counted(name: str, aggregation: Dsl) -> dict[str, int]:
+    """A facet's counts, the most first (years and months in order of time, as the histogram gives them)."""
+    counts = [(str(bucket.get("key_as_string", bucket["key"])), bucket["doc_count"])
+              for bucket in aggregation["buckets"]]
+    if name not in ("year", "month"):
+        counts.sort(key=lambda item: (-item[1], item[0]))
+    return dict(counts)

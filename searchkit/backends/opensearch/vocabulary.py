@@ -1,0 +1,80 @@
+"""The index's vocabulary: each term of a text field with its document frequency, in a companion index.
+
+OpenSearch cannot enumerate the terms of a text field, which prefixes, roots, spelling corrections and completion
+need, so searchkit keeps them itself: each commit adds the document frequencies of the terms its documents
+brought. Like Lucene's own statistics, a frequency counts the documents deleted since (their terms stay until the
+index is rebuilt); it ranks corrections and roots, while BM25 scores come from the cluster's own statistics.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .fields import vocabulary_id
+
+if TYPE_CHECKING:
+    from opensearchpy import OpenSearch
+
+#: Terms read at once by a prefix scan, and looked up or written at once when a commit updates them.
+SCAN_BATCH = 500
+WRITE_BATCH = 5000
+
+
+class Vocabulary:
+    """Read and update the vocabulary index ``name`` through ``client``; what a context has read is kept in its
+    caches."""
+
+    def __init__(self, client: OpenSearch, name: str) -> None:
+        self._client = client
+        self.name = name
+
+    def frequency(self, caches: dict[str, Any], field: str, term: str) -> int:
+        known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
+        key = (field, term)
+        if key not in known:
+            found = self._client.get(index=self.name, id=vocabulary_id(field, term), ignore=[404])
+            known[key] = found["_source"]["df"] if found.get("found") else 0
+        return known[key]
+
+    def with_prefix(self, caches: dict[str, Any], field: str, prefix: str) -> Iterator[tuple[str, int]]:
+        """(term, frequency) of the field's terms from ``prefix``, alphabetically, read a batch at a time as they
+        are asked for."""
+        known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
+        query: dict[str, Any] = {"bool": {"filter": [{"term": {"field": field}}]}}
+        if prefix:
+            query["bool"]["filter"].append({"prefix": {"term": prefix}})
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"query": query, "size": SCAN_BATCH, "sort": [{"term": "asc"}]}
+            if after:
+                body["search_after"] = after
+            hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
+            for hit in hits:
+                term, frequency = hit["_source"]["term"], hit["_source"]["df"]
+                known[(field, term)] = frequency
+                yield term, frequency
+            if len(hits) < SCAN_BATCH:
+                return
+            after = hits[-1]["sort"]
+
+    def add(self, counts: Counter[tuple[str, str]]) -> None:
+        """Add ``counts`` (documents by field and term) to the frequencies; the commit's single writer calls it,
+        so a read and a write of the same term never interleave with another's."""
+        from opensearchpy import helpers
+
+        from .client import with_backoff
+
+        keys = list(counts)
+        for start in range(0, len(keys), WRITE_BATCH):
+            batch = keys[start:start + WRITE_BATCH]
+            ids = [vocabulary_id(field, term) for field, term in batch]
+            found = self._client.mget(index=self.name, body={"ids": ids}, _source_includes=["df"])["docs"]
+            actions = [{"_index": self.name, "_id": id_, "_source": {
+                "field": field, "term": term, "df": counts[(field, term)] + (doc["_source"]["df"] if doc.get("found")
+                                                                             else 0)}}
+                       for (field, term), id_, doc in zip(batch, ids, found)]
+            with_backoff(lambda: helpers.bulk(self._client, actions, chunk_size=len(actions),
+                                              max_chunk_bytes=50 * 2**20))
+        self._client.indices.refresh(index=self.name)
