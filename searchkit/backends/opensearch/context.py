@@ -20,7 +20,7 @@ from ...compiled import Query
 from ...documents import Document
 from ..base import Ranked
 from .fields import document_from_source
-from .translate import Dsl, to_dsl
+from .translate import Dsl, Translation
 
 if TYPE_CHECKING:
     from .store import OpenSearchBackend
@@ -53,6 +53,7 @@ class OpenSearchContext:
         self._numbers: dict[str, int] = {}
         self._sources: dict[int, dict[str, Any]] = {}
         self._analyzer = get_analyzer(backend.settings.analyzer)
+        self._dsl = Translation(backend.bm25_k1).dsl
         self.closed = False
 
     @property
@@ -84,7 +85,7 @@ class OpenSearchContext:
 
     def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
              ) -> Ranked:
-        body: Dsl = {"query": self._visible(to_dsl(query)), "track_total_hits": True,
+        body: Dsl = {"query": self._visible(self._dsl(query)), "track_total_hits": True,
                      "aggs": {name: _facet_aggregation(name) for name in facets}}
         if order != "relevance":
             body["sort"] = [{"date": {"order": "desc" if order == "newest" else "asc", "missing": "_last"}},
@@ -132,7 +133,7 @@ class OpenSearchContext:
         return [str(self._sources[number].get(field) or "") for number in docnums]
 
     def score(self, query: Query, docnum: int) -> float:
-        body = {"query": {"bool": {"must": [to_dsl(query)], "filter": [{"ids": {"values": [self._ids[docnum]]}}]}},
+        body = {"query": {"bool": {"must": [self._dsl(query)], "filter": [{"ids": {"values": [self._ids[docnum]]}}]}},
                 "size": 1, "_source": False}
         hits = self._search(body)["hits"]["hits"]
         return float(hits[0]["_score"] or 0.0) if hits else 0.0

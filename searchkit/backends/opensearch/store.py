@@ -69,8 +69,12 @@ class State:
 class OpenSearchBackend:
     """A searchkit index on a cluster; use :meth:`create` or :meth:`open`."""
 
-    def __init__(self, location: ClusterLocation, settings: Settings, search_type: str | None = None) -> None:
+    def __init__(self, location: ClusterLocation, settings: Settings, bm25_k1: float,
+                 search_type: str | None = None) -> None:
         self.cluster = location
+        #: The k1 of the index's BM25, set when it was created (OpenSearch changes a similarity only on a closed
+        #: index, so the ranking settings' k1 and b given when opening one are those it was made with).
+        self.bm25_k1 = bm25_k1
         self.location = str(location)
         self.settings = settings
         self.names = Names(location.name)
@@ -117,8 +121,8 @@ class OpenSearchBackend:
                 client.indices.create(index=name, body=body)
             client.index(index=names.state, id=STATE_ID, refresh=True, body={
                 "settings": settings.to_json(), "committed": 0, "documents": 0, "open": None, "deleting": [],
-                "synonyms": "", "updated": None})
-        return cls(cluster, settings, cluster.search_type)
+                "synonyms": "", "updated": None, "bm25": {"k1": settings.ranking.k1, "b": settings.ranking.b}})
+        return cls(cluster, settings, settings.ranking.k1, cluster.search_type)
 
     @classmethod
     def open(cls, location: str, settings: Settings | None = None) -> OpenSearchBackend:
@@ -144,7 +148,8 @@ class OpenSearchBackend:
                                          f"{settings.analyzer}: {rebuild_command(cluster)}")
         if settings is not None:
             stored = replace(stored, ranking=settings.ranking, synonyms=settings.synonyms)
-        return cls(cluster, stored, cluster.search_type)
+        bm25 = state.get("bm25") or {}
+        return cls(cluster, stored, float(bm25.get("k1", stored.ranking.k1)), cluster.search_type)
 
     def close(self) -> None:
         self.closed = True

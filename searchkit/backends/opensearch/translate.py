@@ -15,7 +15,7 @@ from typing import Any
 import pathspec
 
 from ... import compiled as cq
-from .fields import ALTERNATIVES, FORMS, NO_TERM, WEIGHTED
+from .fields import ALTERNATIVES, FORMS, NO_TERM, WEIGHT_SCALE, WEIGHTED
 
 Dsl = dict[str, Any]
 
@@ -27,10 +27,82 @@ _PYTHON_ONLY = re.compile(r"\(\?|\\[dDwWsSbBAZ]|\$|(?<!\[)\^")
 _FIELD_NESTED = ("term", "match_phrase", "span_term", "regexp", "prefix")
 
 
-def to_dsl(query: cq.Query) -> Dsl:
-    """The OpenSearch query matching and scoring as ``query`` does (up to BM25's own idf; see the README)."""
-    translated = _translate(query)
-    return translated if query.boost == 1.0 else _boosted(translated, query.boost)
+def term_boost(k1: float) -> float:
+    """What a term's score on a weighted field is multiplied by to score as on its positions field: OpenSearch's
+    BM25 multiplies by k1 + 1, and the weighted fields' k1 is ``k1 × WEIGHT_SCALE``."""
+    return (k1 + 1) / (k1 * WEIGHT_SCALE + 1)
+
+
+class Translation:
+    """Compiled queries into the DSL, for an index whose BM25 has ``k1``."""
+
+    def __init__(self, k1: float) -> None:
+        self._term_boost = term_boost(k1)
+
+    def dsl(self, query: cq.Query) -> Dsl:
+        """The OpenSearch query matching and scoring as ``query`` does (up to BM25's own idf; see the README)."""
+        translated = self._translate(query)
+        return translated if query.boost == 1.0 else _boosted(translated, query.boost)
+
+    def _translate(self, query: cq.Query) -> Dsl:
+        if isinstance(query, cq.Term):
+            return {"term": {WEIGHTED.get(query.field, query.field): {"value": query.text, "boost": self._term_boost}}}
+        if isinstance(query, cq.DisMax):
+            return {"dis_max": {"queries": [self.dsl(part) for part in query.parts], "tie_breaker": 0.0}}
+        if isinstance(query, cq.Or):
+            return {"bool": {"should": [self.dsl(part) for part in query.parts], "minimum_should_match": 1}}
+        if isinstance(query, cq.And):
+            return {"bool": {"must": [self.dsl(part) for part in query.parts]}}
+        if isinstance(query, cq.AndNot):
+            return {"bool": {"must": [self.dsl(query.positive)], "must_not": [self.dsl(query.negative)]}}
+        if isinstance(query, cq.AndMaybe):
+            return {"bool": {"must": [self.dsl(query.required)], "should": [self.dsl(query.optional)]}}
+        if isinstance(query, cq.Phrase):
+            return self.phrase(query)
+        if isinstance(query, cq.FormInText):
+            lemmas = [self.dsl(cq.Term(query.field, term)) for term in query.terms]
+            return {"bool": {"must": [{"dis_max": {"queries": lemmas}}],
+                             "filter": [{"term": {FORMS[query.field]: query.form}}]}}
+        if isinstance(query, cq.TermNotAmong):
+            return {"bool": {"must": [self.dsl(cq.Term(query.field, query.term))], "filter": [{"span_not": {
+                "include": _span_term(query.field, query.term),
+                "exclude": {"span_or": {"clauses": [_span_term(query.field, other) for other in query.others]}}}}]}}
+        if isinstance(query, cq.DateRange):
+            return {"constant_score": {"filter": date_range(query)}}
+        if isinstance(query, cq.Filtered):
+            clauses = [self._filter(condition) for condition in query.filters]
+            scored = self.dsl(query.query) if query.query is not None else {"match_all": {"boost": 0.0}}
+            return {"bool": {"must": [scored], "filter": clauses}}
+        if isinstance(query, cq.Nothing):
+            return {"match_none": {}}
+        raise TypeError(f"not a compiled query: {query!r}")
+
+    def phrase(self, query: cq.Phrase) -> Dsl:
+        """Positions in order, each at exactly its distance from the previous one, plus up to ``slop`` more words.
+        Without slop, a ``match_phrase`` of the positions as the index holds them (Lucene's multi-term phrase,
+        gaps kept); with it, ``span_near`` in order, whose slop counts the gaps between the positions too."""
+        field = query.field
+        first = query.positions[0][0]
+        if not query.slop:
+            at = {position - first: terms for position, terms in query.positions}
+            text = " ".join(ALTERNATIVES.join(at[p]) if p in at else NO_TERM for p in range(max(at) + 1))
+            return {"match_phrase": {field: {"query": text, "analyzer": "searchkit_positions"}}}
+        gaps = sum(b[0] - a[0] - 1 for a, b in zip(query.positions, query.positions[1:]))
+        clauses = [{"span_or": {"clauses": [_span_term(field, term) for term in terms]}} for _, terms in query.positions]
+        return {"span_near": {"clauses": clauses, "slop": gaps + query.slop, "in_order": True}}
+
+    def _filter(self, condition: cq.Filter) -> Dsl:
+        return {"bool": {"should": [self._alternative(condition.field, a) for a in condition.alternatives],
+                         "minimum_should_match": 1}}
+
+    def _alternative(self, field: str, alternative: cq.DateRange | cq.PathPattern | cq.Keyword | cq.Matching) -> Dsl:
+        if isinstance(alternative, cq.DateRange):
+            return date_range(alternative)
+        if isinstance(alternative, cq.Keyword):
+            return {"term": {field: alternative.value}}
+        if isinstance(alternative, cq.Matching):
+            return {"bool": {"filter": [self.dsl(alternative.query)]}}
+        return path_pattern(alternative)
 
 
 def _boosted(translated: Dsl, boost: float) -> Dsl:
@@ -44,55 +116,6 @@ def _boosted(translated: Dsl, boost: float) -> Dsl:
     return {kind: {**body, "boost": body.get("boost", 1.0) * boost}}
 
 
-def _translate(query: cq.Query) -> Dsl:
-    if isinstance(query, cq.Term):
-        return {"term": {WEIGHTED.get(query.field, query.field): {"value": query.text}}}
-    if isinstance(query, cq.DisMax):
-        return {"dis_max": {"queries": [to_dsl(part) for part in query.parts], "tie_breaker": 0.0}}
-    if isinstance(query, cq.Or):
-        return {"bool": {"should": [to_dsl(part) for part in query.parts], "minimum_should_match": 1}}
-    if isinstance(query, cq.And):
-        return {"bool": {"must": [to_dsl(part) for part in query.parts]}}
-    if isinstance(query, cq.AndNot):
-        return {"bool": {"must": [to_dsl(query.positive)], "must_not": [to_dsl(query.negative)]}}
-    if isinstance(query, cq.AndMaybe):
-        return {"bool": {"must": [to_dsl(query.required)], "should": [to_dsl(query.optional)]}}
-    if isinstance(query, cq.Phrase):
-        return phrase(query)
-    if isinstance(query, cq.FormInText):
-        lemmas = [to_dsl(cq.Term(query.field, term)) for term in query.terms]
-        return {"bool": {"must": [{"dis_max": {"queries": lemmas}}],
-                         "filter": [{"term": {FORMS[query.field]: query.form}}]}}
-    if isinstance(query, cq.TermNotAmong):
-        return {"bool": {"must": [to_dsl(cq.Term(query.field, query.term))], "filter": [{"span_not": {
-            "include": _span_term(query.field, query.term),
-            "exclude": {"span_or": {"clauses": [_span_term(query.field, other) for other in query.others]}}}}]}}
-    if isinstance(query, cq.DateRange):
-        return {"constant_score": {"filter": date_range(query)}}
-    if isinstance(query, cq.Filtered):
-        clauses = [_filter(condition) for condition in query.filters]
-        scored = to_dsl(query.query) if query.query is not None else {"match_all": {"boost": 0.0}}
-        return {"bool": {"must": [scored], "filter": clauses}}
-    if isinstance(query, cq.Nothing):
-        return {"match_none": {}}
-    raise TypeError(f"not a compiled query: {query!r}")
-
-
-def phrase(query: cq.Phrase) -> Dsl:
-    """Positions in order, each at exactly its distance from the previous one, plus up to ``slop`` more words.
-    Without slop, a ``match_phrase`` of the positions as the index holds them (Lucene's multi-term phrase,
-    gaps kept); with it, ``span_near`` in order, whose slop counts the gaps between the positions too."""
-    field = query.field
-    first = query.positions[0][0]
-    if not query.slop:
-        at = {position - first: terms for position, terms in query.positions}
-        text = " ".join(ALTERNATIVES.join(at[p]) if p in at else NO_TERM for p in range(max(at) + 1))
-        return {"match_phrase": {field: {"query": text, "analyzer": "searchkit_positions"}}}
-    gaps = sum(b[0] - a[0] - 1 for a, b in zip(query.positions, query.positions[1:]))
-    clauses = [{"span_or": {"clauses": [_span_term(field, term) for term in terms]}} for _, terms in query.positions]
-    return {"span_near": {"clauses": clauses, "slop": gaps + query.slop, "in_order": True}}
-
-
 def _span_term(field: str, term: str) -> Dsl:
     return {"span_term": {field: term}}
 
@@ -100,21 +123,6 @@ def _span_term(field: str, term: str) -> Dsl:
 def date_range(query: cq.DateRange) -> Dsl:
     bounds = {name: value.isoformat() for name, value in (("gte", query.start), ("lte", query.end)) if value}
     return {"range": {"date": bounds}}
-
-
-def _filter(condition: cq.Filter) -> Dsl:
-    return {"bool": {"should": [_alternative(condition.field, a) for a in condition.alternatives],
-                     "minimum_should_match": 1}}
-
-
-def _alternative(field: str, alternative: cq.DateRange | cq.PathPattern | cq.Keyword | cq.Matching) -> Dsl:
-    if isinstance(alternative, cq.DateRange):
-        return date_range(alternative)
-    if isinstance(alternative, cq.Keyword):
-        return {"term": {field: alternative.value}}
-    if isinstance(alternative, cq.Matching):
-        return {"bool": {"filter": [to_dsl(alternative.query)]}}
-    return path_pattern(alternative)
 
 
 def path_pattern(pattern: cq.PathPattern) -> Dsl:
