@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...analysis import get_analyzer
-from ...compiled import Query
+from ...compiled import Query, bm25_idf
 from ...documents import Document
 from ..base import Ranked
-from .fields import document_from_source
-from .translate import Dsl, Translation
+from .fields import WEIGHTED, document_from_source
+from .translate import Dsl, Translation, lucene_idf, terms_of
 
 if TYPE_CHECKING:
     from .store import OpenSearchBackend
@@ -53,7 +53,8 @@ class OpenSearchContext:
         self._numbers: dict[str, int] = {}
         self._sources: dict[int, dict[str, Any]] = {}
         self._analyzer = get_analyzer(backend.settings.analyzer)
-        self._dsl = Translation(backend.bm25_k1).dsl
+        self._dsl = Translation(backend.bm25_k1, self._idf_ratio).dsl
+        self._with_field: dict[str, int] = {}
         self.closed = False
 
     @property
@@ -74,6 +75,25 @@ class OpenSearchContext:
             self._sources[number] = source
         return number
 
+    def _idf_ratio(self, field: str, term: str) -> float:
+        """searchkit's idf of the term over the cluster's (taken as one shard would see the index)."""
+        frequency = self.doc_frequency(field, term)
+        if not frequency:
+            return 1.0
+        having = self._documents_with(field)
+        return bm25_idf(self.size, frequency) / max(lucene_idf(max(having, frequency), frequency), 1e-6)
+
+    def _documents_with(self, field: str) -> int:
+        """Documents having the text field (BM25's N in OpenSearch: a document without a title has none)."""
+        if field not in self._with_field:
+            counted = self._client.count(index=self._index, body={"query": {"exists": {"field": WEIGHTED[field]}}})
+            self._with_field[field] = int(counted["count"])
+        return self._with_field[field]
+
+    def _prepare(self, query: Query) -> None:
+        """Read at once the document frequencies the translation of ``query`` will ask for."""
+        self._backend.vocabulary.prefetch(self.caches, set(terms_of(query)))
+
     def _visible(self, query: Dsl) -> Dsl:
         return {"bool": {"must": [query], "filter": [visible(self.generation)]}}
 
@@ -85,6 +105,7 @@ class OpenSearchContext:
 
     def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
              ) -> Ranked:
+        self._prepare(query)
         body: Dsl = {"query": self._visible(self._dsl(query)), "track_total_hits": True,
                      "aggs": {name: _facet_aggregation(name) for name in facets}}
         if order != "relevance":
@@ -133,6 +154,7 @@ class OpenSearchContext:
         return [str(self._sources[number].get(field) or "") for number in docnums]
 
     def score(self, query: Query, docnum: int) -> float:
+        self._prepare(query)
         body = {"query": {"bool": {"must": [self._dsl(query)], "filter": [{"ids": {"values": [self._ids[docnum]]}}]}},
                 "size": 1, "_source": False}
         hits = self._search(body)["hits"]["hits"]

@@ -9,7 +9,9 @@ nothing to a score.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pathspec
@@ -33,11 +35,39 @@ def term_boost(k1: float) -> float:
     return (k1 + 1) / (k1 * WEIGHT_SCALE + 1)
 
 
-class Translation:
-    """Compiled queries into the DSL, for an index whose BM25 has ``k1``."""
+def lucene_idf(documents: int, frequency: int) -> float:
+    """The idf OpenSearch's BM25 gives a term in ``frequency`` of ``documents`` documents having the field."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
-    def __init__(self, k1: float) -> None:
+
+def terms_of(query: cq.Query) -> Iterator[tuple[str, str]]:
+    """(field, term) of every term ``query`` scores by."""
+    if isinstance(query, cq.Term):
+        yield query.field, query.text
+    elif isinstance(query, cq.FormInText):
+        yield from ((query.field, term) for term in query.terms)
+    elif isinstance(query, cq.TermNotAmong):
+        yield query.field, query.term
+    elif isinstance(query, (cq.DisMax, cq.Or, cq.And)):
+        for part in query.parts:
+            yield from terms_of(part)
+    elif isinstance(query, cq.AndNot):
+        yield from terms_of(query.positive)
+    elif isinstance(query, cq.AndMaybe):
+        yield from terms_of(query.required)
+        yield from terms_of(query.optional)
+    elif isinstance(query, cq.Filtered) and query.query is not None:
+        yield from terms_of(query.query)
+
+
+class Translation:
+    """Compiled queries into the DSL, for an index whose BM25 has ``k1``. ``idf_ratio(field, term)`` is what a
+    term's score is multiplied by so that it weighs with searchkit's idf (:func:`searchkit.compiled.bm25_idf`),
+    which the query stage's boosts of roots and corrections are reckoned in, rather than with Lucene's."""
+
+    def __init__(self, k1: float, idf_ratio: Callable[[str, str], float]) -> None:
         self._term_boost = term_boost(k1)
+        self._idf_ratio = idf_ratio
 
     def dsl(self, query: cq.Query) -> Dsl:
         """The OpenSearch query matching and scoring as ``query`` does (up to BM25's own idf; see the README)."""
@@ -46,7 +76,8 @@ class Translation:
 
     def _translate(self, query: cq.Query) -> Dsl:
         if isinstance(query, cq.Term):
-            return {"term": {WEIGHTED.get(query.field, query.field): {"value": query.text, "boost": self._term_boost}}}
+            boost = self._term_boost * self._idf_ratio(query.field, query.text)
+            return {"term": {WEIGHTED.get(query.field, query.field): {"value": query.text, "boost": boost}}}
         if isinstance(query, cq.DisMax):
             return {"dis_max": {"queries": [self.dsl(part) for part in query.parts], "tie_breaker": 0.0}}
         if isinstance(query, cq.Or):

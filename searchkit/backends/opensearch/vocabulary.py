@@ -38,6 +38,17 @@ class Vocabulary:
             known[key] = found["_source"]["df"] if found.get("found") else 0
         return known[key]
 
+    def prefetch(self, caches: dict[str, Any], keys: set[tuple[str, str]]) -> None:
+        """Read the frequencies of the (field, term) ``keys`` not yet known, in one request."""
+        known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
+        missing = [key for key in keys if key not in known]
+        for start in range(0, len(missing), WRITE_BATCH):
+            batch = missing[start:start + WRITE_BATCH]
+            found = self._client.mget(index=self.name, body={"ids": [vocabulary_id(*key) for key in batch]},
+                                      _source_includes=["df"])["docs"]
+            for key, doc in zip(batch, found):
+                known[key] = doc["_source"]["df"] if doc.get("found") else 0
+
     def with_prefix(self, caches: dict[str, Any], field: str, prefix: str) -> Iterator[tuple[str, int]]:
         """(term, frequency) of the field's terms from ``prefix``, alphabetically, read a batch at a time as they
         are asked for."""
