@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,12 +23,15 @@ def free_port() -> int:
 class Server:
     """``searchkit serve ARGS`` started and waited for; :meth:`stop` sends SIGTERM and returns its log."""
 
-    def __init__(self, index: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    def __init__(self, index: Path | str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+                 ) -> None:
         #: The folder the server may sync, if it was given one.
         self.root = Path(args[args.index("--root") + 1]) if "--root" in args else None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = index.parent / f"serve-{self.port}.log"
+        # Beside an index folder; a cluster index's server logs into the temporary folder.
+        logs = index.parent if isinstance(index, Path) else Path(tempfile.gettempdir())
+        self.log_path = logs / f"serve-{self.port}.log"
         self._log = self.log_path.open("w")
         # The machine's own $SEARCHKIT_TOKEN never decides whether a test's server takes writes.
         environment = {name: value for name, value in os.environ.items() if name != "SEARCHKIT_TOKEN"}

@@ -1,5 +1,5 @@
-"""The OpenSearch backend on a real cluster: the search, library and archive tests of the embedded index, run
-again on a cluster index, and what only a cluster has (its mapping's version, its vocabulary, its faults).
+"""The OpenSearch backend on a real cluster: the search, library, archive, query-understanding and synonym tests
+of the embedded index, run again with their indexes on a cluster (see :mod:`tests.cluster`).
 
 Run with ``pytest -m opensearch`` against a cluster started by ``scripts/opensearch-cluster start``, its URL in
 ``SEARCHKIT_TEST_OPENSEARCH`` (``.ci/run`` does both); without one, these tests skip with that reason.
@@ -7,79 +7,19 @@ Run with ``pytest -m opensearch`` against a cluster started by ``scripts/opensea
 
 from __future__ import annotations
 
-import itertools
-import os
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
-from searchkit import Index
+from tests.cluster import *  # noqa: F401,F403
 
-# The behaviour tests of the embedded index, collected here once more with the fixtures below, which put their
-# indexes on the cluster: the same sentences, forms and expectations hold for both backends.
+# The same sentences, forms and expectations hold for both backends.
 from tests.test_archive_search import *  # noqa: F401,F403
+from tests.test_intelligence import *  # noqa: F401,F403
 from tests.test_library import *  # noqa: F401,F403
 from tests.test_search import *  # noqa: F401,F403
+from tests.test_synonyms import *  # noqa: F401,F403
+
+# Those that edit the embedded index's synonyms.txt by hand: a cluster index keeps its dictionary in its state.
+del test_the_file_is_read_when_it_changes, test_a_bad_line_is_reported_with_its_number  # noqa: F821
+del test_a_file_that_is_not_utf8_is_reported_with_its_line  # noqa: F821
 
 pytestmark = pytest.mark.opensearch
-
-CLUSTER_ENV = "SEARCHKIT_TEST_OPENSEARCH"
-
-
-@pytest.fixture(scope="session")
-def cluster() -> str:
-    """The test cluster as searchkit names it: ``opensearch://127.0.0.1:PORT``."""
-    url = os.environ.get(CLUSTER_ENV)
-    if not url:
-        pytest.skip(f"no test cluster: start one with scripts/opensearch-cluster start and set {CLUSTER_ENV} to "
-                    "the URL it prints")
-    return url.rstrip("/").replace("https://", "opensearchs://").replace("http://", "opensearch://")
-
-
-@pytest.fixture(scope="session")
-def run_name() -> str:
-    """A prefix of this run's index names, so that runs sharing a cluster never meet."""
-    return f"searchkit-test-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="session")
-def cleanup(cluster: str, run_name: str) -> Iterator[None]:
-    yield
-    from searchkit.backends.opensearch.client import client_for
-    from searchkit.backends.opensearch.location import ClusterLocation
-
-    client_for(ClusterLocation.parse(f"{cluster}/x")).indices.delete(index=f"{run_name}*", ignore=[404])
-
-
-@pytest.fixture(scope="session")
-def corpus_index_path(cluster: str, run_name: str, corpus_dir: Path, cleanup: None) -> str:
-    """The corpus indexed on the cluster once per session (two worker processes sending bulk requests)."""
-    location = f"{cluster}/{run_name}-corpus"
-    with Index.create(location) as ix:
-        report = ix.index_path(corpus_dir, processes=2)
-    assert report.added > 0 and report.documents > 0, report
-    return location
-
-
-@pytest.fixture(scope="session")
-def corpus_index(corpus_index_path: str) -> Iterator[Index]:
-    with Index.open(corpus_index_path) as ix:
-        yield ix
-
-
-@pytest.fixture
-def make_index(cluster: str, run_name: str, cleanup: None) -> Iterator[Callable[..., Index]]:
-    opened: list[Index] = []
-    counter = itertools.count(1)
-
-    def make(name: str | None = None, **kwargs) -> Index:  # type: ignore[no-untyped-def]
-        suffix = (name or f"index-{next(counter)}").lower().replace(" ", "-")
-        ix = Index.create(f"{cluster}/{run_name}-{uuid.uuid4().hex[:6]}-{suffix}", **kwargs)
-        opened.append(ix)
-        return ix
-
-    yield make
-    for ix in opened:
-        ix.close()
