@@ -1,0 +1,169 @@
+"""What only a cluster index has: its commit in a state document, its mapping's version, its vocabulary, the
+command line, the REPL and the server pointed at a URL, and its ranking beside the embedded index's."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from searchkit import IncompatibleIndexError, Index, IndexLockedError
+from searchkit.documents import Document
+from tests.cluster import *  # noqa: F401,F403
+from tests.conftest import SEED_ID, run_cli
+from tests.serving import Server
+
+pytestmark = pytest.mark.opensearch
+
+NEWS = [
+    {"id": "summit", "title": "Встреча в Анкоридже", "date": "2025-08-15",
+     "text": "Президенты России и США провели встречу в Анкоридже. Переговоры на Аляске длились почти три часа."},
+    {"id": "steel", "title": "Новая электропечь", "date": "2025-03-02",
+     "text": "На заводе запустили электропечь: она будет выплавлять до полутора миллионов тонн стали в год."},
+]
+
+
+def raw_count(ix: Index) -> int:
+    """Every document the cluster holds for the index, committed or not."""
+    backend = ix.backend
+    backend.client.indices.refresh(index=backend.names.documents)
+    return int(backend.client.count(index=backend.names.documents)["count"])
+
+
+@pytest.fixture(scope="module")
+def embedded_corpus(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Index:
+    with Index.create(tmp_path_factory.mktemp("embedded") / "index") as ix:
+        ix.index_path(corpus_dir, processes=1)
+        yield ix
+
+
+@pytest.mark.parametrize("query", ["встреча Путина и Трампа", "стали", "Анкоридж", "метеорный поток",
+                                   '"встреча на вокзале"', "саммит NOT Сингапур", "Путин OR Ким OR Трамп",
+                                   "встреч*", "=стали"])
+def test_the_cluster_ranks_the_corpus_as_the_embedded_index_does(corpus_index: Index, embedded_corpus: Index,
+                                                                 query: str) -> None:
+    on_cluster, embedded = corpus_index.search(query, limit=5), embedded_corpus.search(query, limit=5)
+    assert on_cluster.total == embedded.total
+    assert [hit.id for hit in on_cluster.hits][:1] == [hit.id for hit in embedded.hits][:1]
+    assert len({hit.id for hit in on_cluster.hits} & {hit.id for hit in embedded.hits}) >= min(4, embedded.total)
+
+
+def test_a_cancelled_transaction_leaves_the_last_commit(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add(NEWS)
+    with pytest.raises(RuntimeError):
+        with ix.backend.transaction() as transaction:
+            transaction.delete("id", "summit")
+            transaction.add(Document(id="tree", title="Ёлка", body="На площади установили новогоднюю ёлку."))
+            transaction.finish_adding()
+            raise RuntimeError("stopped half-way")
+    assert ix.search("встреча").total == 1 and ix.search("ёлка").total == 0
+    assert raw_count(ix) == 2
+    assert ix.add([{"id": "tree", "text": "На площади установили новогоднюю ёлку."}]) == 1
+    assert ix.search("елки").total == 1 and ix.doc_count() == 3
+
+
+def test_a_writer_that_died_leaves_nothing_visible_and_the_next_one_cleans_up(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    ix.add(NEWS)
+    code = ("import os, sys; from searchkit import Index; from searchkit.documents import Document\n"
+            "ix = Index.open(sys.argv[1])\n"
+            "with ix.backend.transaction() as t:\n"
+            "    t.delete('id', 'steel')\n"
+            "    t.add(Document(id='tree', title='Ёлка', body='На площади установили новогоднюю ёлку.'))\n"
+            "    t.finish_adding()\n"
+            "    os._exit(9)\n")
+    died = subprocess.run([sys.executable, "-c", code, ix.location], capture_output=True, text=True, timeout=120)
+    assert died.returncode == 9, died.stderr
+    assert ix.search("ёлка").total == 0 and ix.search("сталь").total == 1
+    assert raw_count(ix) == 3  # its document is there, invisible, until the next writer
+    ix.delete(["summit"])
+    assert raw_count(ix) == 1 and ix.search("сталь").total == 1 and ix.search("встреча").total == 0
+
+
+def test_one_writer_at_a_time(make_index) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    with ix.backend.transaction():
+        with pytest.raises(IndexLockedError, match="is being written by process"):
+            with ix.backend.transaction():
+                pass
+    assert ix.add(NEWS) == 2
+
+
+def test_a_changed_file_replaces_its_old_version(make_index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Сталевары выплавили сталь.", encoding="utf-8")
+    (folder / "b.txt").write_text("Встреча на вокзале.", encoding="utf-8")
+    ix = make_index()
+    assert ix.index_path(folder).added == 2
+    (folder / "a.txt").write_text("Метеорный поток над Ростовом-на-Дону.", encoding="utf-8")
+    (folder / "b.txt").unlink()
+    report = ix.index_path(folder)
+    assert (report.updated, report.removed) == (1, 1)
+    assert ix.search("сталь").total == 0 and ix.search("метеорный поток").total == 1
+    assert ix.doc_count() == 1 and raw_count(ix) == 1
+
+
+def test_the_vocabulary_serves_prefixes_completion_and_corrections(corpus_index: Index, embedded_corpus: Index) -> None:
+    context, embedded = corpus_index.backend.context(), embedded_corpus.backend.context()
+    assert list(context.terms_with_frequencies("body", "встреч")) == \
+        list(embedded.terms_with_frequencies("body", "встреч"))
+    assert corpus_index.complete("Анкор") == embedded_corpus.complete("Анкор")
+    corrected = corpus_index.search("Анкориже")
+    assert corrected.plan.correction is not None and corrected.plan.query == "Анкоридже"
+    assert corrected.plan.to_json() == embedded_corpus.search("Анкориже").plan.to_json()
+
+
+def test_a_mapping_made_by_another_version_is_refused_with_the_rebuild_command(  # type: ignore[no-untyped-def]
+        make_index, tmp_path: Path) -> None:
+    ix = make_index()
+    location = ix.location
+    ix.add(NEWS)
+    backend = ix.backend
+    backend.client.indices.put_mapping(index=backend.names.documents, body={"_meta": {"searchkit_mapping": 0}})
+    with pytest.raises(IncompatibleIndexError, match=f"searchkit --index {location} index --rebuild FOLDER"):
+        Index.open(location)
+    code, _, err = run_cli("search", "--index", location, "встреча")
+    assert code == 2 and "made by another version of searchkit" in err and "Traceback" not in err
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "meeting.txt").write_text("Президенты провели встречу в Анкоридже.", encoding="utf-8")
+    code, _, err = run_cli("index", "--index", location, "--rebuild", str(folder))
+    assert code == 0, err
+    with Index.open(location) as rebuilt:
+        assert rebuilt.search("встречи").total == 2  # the file, and the summit added through the library, kept
+
+
+def test_the_command_line_on_a_cluster_index(corpus_index_path: str) -> None:
+    code, out, _ = run_cli("search", "--index", corpus_index_path, "--json", "встреча Путина и Трампа")
+    found = json.loads(out)
+    highlighted = [mark["form"] for fragment in found["hits"][0]["snippet"]["fragments"]
+                   for mark in fragment["highlights"]]
+    assert code == 0 and found["hits"][0]["id"] == SEED_ID and "встречей" in highlighted
+    code, out, _ = run_cli("explain", "--index", corpus_index_path, "встреча в Анкоридже", SEED_ID)
+    assert code == 0 and "Анкоридж" in out
+    code, out, _ = run_cli("stats", "--index", corpus_index_path, "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["documents"] > 20 and stats["terms"] > 1000 and stats["index"] == corpus_index_path
+
+
+def test_the_server_answers_from_a_cluster_index(corpus_index_path: str) -> None:
+    server = Server(corpus_index_path)
+    try:
+        answer = server.client.get("/api/search", params={"q": "встречи в Анкоридже"}).json()
+        assert answer["hits"][0]["id"] in {SEED_ID, "corpus/news/2025-08-14-anchorage-preparations.txt"}
+        assert server.client.get("/", params={"q": "сталь"}).status_code == 200
+    finally:
+        assert server.stop()
+
+
+def test_an_unreachable_cluster_is_one_line_and_status_2(tmp_path: Path) -> None:
+    code, _, err = run_cli("search", "--index", "opensearch://127.0.0.1:9/nothing", "встреча")
+    assert code == 2 and "cannot reach the OpenSearch cluster at http://127.0.0.1:9" in err
+    assert len(err.strip().splitlines()) == 1
