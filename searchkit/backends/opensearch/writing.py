@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 BULK_BYTES = 8 * 2**20
 #: Values deleted by one delete-by-query.
 DELETE_BATCH = 1000
+#: The transactions open in this process, by index location: a claim of this process's that is not among them
+#: was left by a transaction whose end could not reach the cluster.
+_OPEN_HERE: set[tuple[str, int]] = set()
 
 
 class ClusterTransaction:
@@ -46,6 +49,7 @@ class ClusterTransaction:
         self._names = backend.names
         state = self._claim()
         self.number: int = state.body["open"]["txn"]
+        _OPEN_HERE.add((backend.location, self.number))
         self._committed = state.committed
         make_sink = functools.partial(BulkSink, backend.cluster, backend.settings.analyzer, self.number)
         self._workers = Workers(make_sink, processes) if processes > 1 else None
@@ -60,7 +64,7 @@ class ClusterTransaction:
         """Take the index's one writing turn, finishing first what a writer that died left undone."""
         state = self._backend.read_state()
         holder = state.body.get("open")
-        if holder and _alive(holder):
+        if holder and _alive(holder, self._backend.location):
             raise IndexLockedError(f"index {self._backend.location} is being written by process {holder['pid']} on "
                                    f"{holder['host']}; try again when it has finished")
         if holder or state.body.get("deleting"):
@@ -134,6 +138,7 @@ class ClusterTransaction:
             documents = self._client.count(index=self._names.documents,
                                            body={"query": visible(self.number)})["count"]
         backend.write_state(state, deleting=[], documents=int(documents))
+        self.ended()
 
     def _delete_old(self, deletions: list[tuple[str, str]], before: int) -> None:
         """Delete the documents of ``deletions`` written before transaction ``before``."""
@@ -157,6 +162,11 @@ class ClusterTransaction:
             self._clean_up(self._backend.read_state())
         except SearchkitError:
             pass
+        finally:
+            self.ended()
+
+    def ended(self) -> None:
+        _OPEN_HERE.discard((self._backend.location, self.number))
 
 
 class BulkSink:
@@ -219,10 +229,12 @@ def _bulk_or_retry(client: Any, body: str) -> dict[str, Any]:
     return answer
 
 
-def _alive(holder: dict[str, Any]) -> bool:
-    """Whether the process that claimed the writing turn still runs (one on another machine is taken to)."""
+def _alive(holder: dict[str, Any], location: str) -> bool:
+    """Whether the transaction that claimed the writing turn still runs (one on another machine is taken to)."""
     if holder.get("host") != socket.gethostname():
         return True
+    if int(holder["pid"]) == os.getpid():
+        return (location, int(holder["txn"])) in _OPEN_HERE
     try:
         os.kill(int(holder["pid"]), 0)
     except ProcessLookupError:
