@@ -4,8 +4,6 @@ command line, the REPL and the server pointed at a URL, and its ranking beside t
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,8 +160,3 @@ def test_the_server_answers_from_a_cluster_index(corpus_index_path: str) -> None
     finally:
         assert server.stop()
 
-
-def test_an_unreachable_cluster_is_one_line_and_status_2(tmp_path: Path) -> None:
-    code, _, err = run_cli("search", "--index", "opensearch://127.0.0.1:9/nothing", "встреча")
-    assert code == 2 and "cannot reach the OpenSearch cluster at http://127.0.0.1:9" in err
-    assert len(err.strip().splitlines()) == 1
