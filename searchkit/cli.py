@@ -396,8 +396,8 @@ def check_command(index_dir: Path | str | None) -> None:
         fail(f"no searchkit index in {path}")
     report = Index.check(path)
     for name, problem in report.problems:
-        out.print(f"damaged: {escape(str(path / name) if not name.startswith(str(path)) else name)}: "
-                  f"{escape(problem)}", soft_wrap=True)
+        shown = name if isinstance(path, str) or name.startswith(str(path)) else str(path / name)
+        out.print(f"damaged: {escape(shown)}: {escape(problem)}", soft_wrap=True)
     if report.ok:
         out.print(f"index OK: {report.documents:,} documents, {report.segments:,} segments")
     else:
