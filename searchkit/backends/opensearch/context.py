@@ -53,7 +53,7 @@ class OpenSearchContext:
         self._numbers: dict[str, int] = {}
         self._sources: dict[int, dict[str, Any]] = {}
         self._analyzer = get_analyzer(backend.settings.analyzer)
-        self._dsl = Translation(backend.bm25_k1, self._idf_ratio).dsl
+        self._dsl = Translation(backend.bm25_k1, self._idf_ratio, backend.cluster.weights).dsl
         self._with_field: dict[str, int] = {}
         self.closed = False
 

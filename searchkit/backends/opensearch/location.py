@@ -39,6 +39,9 @@ class ClusterLocation:
     replicas: int | None = None
     #: ``?dfs=1``: searched with ``dfs_query_then_fetch``, term statistics gathered from every shard first.
     dfs: bool = False
+    #: ``?weights=0``: a word's readings score as whole occurrences (on the positions fields), not weighted by
+    #: their probabilities; for measuring what the weights are worth.
+    weights: bool = True
 
     @classmethod
     def parse(cls, location: str) -> ClusterLocation:
@@ -60,9 +63,9 @@ class ClusterLocation:
         if not parts.hostname:
             raise SettingsError(f"{location}: no host (opensearch://HOST:PORT/NAME)")
         options = parse_qs(parts.query)
-        unknown = set(options) - {"shards", "replicas", "dfs"}
+        unknown = set(options) - {"shards", "replicas", "dfs", "weights"}
         if unknown:
-            raise SettingsError(f"{location}: unknown option {sorted(unknown)[0]!r} (shards, replicas, dfs)")
+            raise SettingsError(f"{location}: unknown option {sorted(unknown)[0]!r} (shards, replicas, dfs, weights)")
         try:
             shards = int(options.get("shards", ["1"])[-1])
             replicas = int(options["replicas"][-1]) if "replicas" in options else None
@@ -71,7 +74,8 @@ class ClusterLocation:
         if shards < 1 or (replicas is not None and replicas < 0):
             raise SettingsError(f"{location}: at least one shard, and no negative replicas")
         dfs = options.get("dfs", [os.environ.get("SEARCHKIT_OPENSEARCH_DFS", "0")])[-1] in ("1", "true", "yes")
-        return cls(scheme, parts.hostname, port, name, shards, replicas, dfs)
+        weights = options.get("weights", ["1"])[-1] not in ("0", "false", "no")
+        return cls(scheme, parts.hostname, port, name, shards, replicas, dfs, weights)
 
     @property
     def search_type(self) -> str | None:

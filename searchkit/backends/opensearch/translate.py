@@ -65,9 +65,11 @@ class Translation:
     term's score is multiplied by so that it weighs with searchkit's idf (:func:`searchkit.compiled.bm25_idf`),
     which the query stage's boosts of roots and corrections are reckoned in, rather than with Lucene's."""
 
-    def __init__(self, k1: float, idf_ratio: Callable[[str, str], float]) -> None:
+    def __init__(self, k1: float, idf_ratio: Callable[[str, str], float], weighted: bool = True) -> None:
         self._term_boost = term_boost(k1)
         self._idf_ratio = idf_ratio
+        #: Where each field's terms score: the weighted companions, or the positions fields where they exist.
+        self._scored = WEIGHTED if weighted else {**WEIGHTED, **{field: field for field in FORMS}}
 
     def dsl(self, query: cq.Query) -> Dsl:
         """The OpenSearch query matching and scoring as ``query`` does (up to BM25's own idf; see the README)."""
@@ -76,8 +78,9 @@ class Translation:
 
     def _translate(self, query: cq.Query) -> Dsl:
         if isinstance(query, cq.Term):
-            boost = self._term_boost * self._idf_ratio(query.field, query.text)
-            return {"term": {WEIGHTED.get(query.field, query.field): {"value": query.text, "boost": boost}}}
+            scored = self._scored[query.field]
+            boost = (self._term_boost if scored in WEIGHTED.values() else 1.0) * self._idf_ratio(query.field, query.text)
+            return {"term": {scored: {"value": query.text, "boost": boost}}}
         if isinstance(query, cq.DisMax):
             return {"dis_max": {"queries": [self.dsl(part) for part in query.parts], "tie_breaker": 0.0}}
         if isinstance(query, cq.Or):
