@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 SOURCES_WITH_HITS = 100
 #: Documents read at once by ``mget`` and hits by each request of a long listing.
 READ_BATCH = 1000
+#: Up to this many documents, a context answers lookups by a keyword field from one map of its values.
+LOOKUP_MAP_DOCUMENTS = 50_000
 #: The facet values counted at most (the most frequent).
 FACET_VALUES = 10_000
 _FACET_FIELDS = {"folder": "folder", "format": "format", "author": "author_name"}
@@ -192,21 +194,46 @@ class OpenSearchContext:
                 self._sources[number] = found.get("_source") or {"id": "", "body_text": ""}
 
     def find(self, field: str, value: str) -> int | None:
+        """A sync asks this for every file (and every record of a record file), so on an index of up to
+        :data:`LOOKUP_MAP_DOCUMENTS` documents the field's values are read once, a batch at a time, rather than
+        each asked for in a request of its own."""
+        if self.documents <= LOOKUP_MAP_DOCUMENTS:
+            found = self._lookup_map(field).get(value)
+            return None if found is None else self._number(found)
         hits = self._search({"query": self._visible({"term": {field: value}}), "size": 1})["hits"]["hits"]
         return self._number(hits[0]["_id"], hits[0]["_source"]) if hits else None
 
+    def _lookup_map(self, field: str) -> dict[str, str]:
+        """Each value of a keyword field among the visible documents, with the id of a document having it."""
+        maps: dict[str, dict[str, str]] = self.caches.setdefault("lookup_maps", {})
+        if field not in maps:
+            found = maps[field] = {}
+            if self.documents:
+                for bucket in self._buckets(field, visible_only=True, first_id=True):
+                    found[bucket["key"]["value"]] = bucket["first"]["hits"]["hits"][0]["_id"]
+        return maps[field]
+
     def values(self, field: str) -> Iterator[str]:
-        """Every value of a keyword field, in order, read a batch at a time (a composite aggregation)."""
+        """Every value of a keyword field, in order (those of documents not yet committed too)."""
+        return (bucket["key"]["value"] for bucket in self._buckets(field, visible_only=False, first_id=False))
+
+    def _buckets(self, field: str, visible_only: bool, first_id: bool) -> Iterator[Dsl]:
+        """The buckets of a composite aggregation over a keyword field's values, in order, read a batch at a
+        time; with ``first_id``, each with the id of one of its documents."""
         after: Dsl | None = None
         while True:
-            source: Dsl = {"size": READ_BATCH, "sources": [{"value": {"terms": {"field": field}}}]}
+            composite: Dsl = {"composite": {"size": READ_BATCH, "sources": [{"value": {"terms": {"field": field}}}]}}
             if after:
-                source["after"] = after
-            answer = self._search({"size": 0, "aggs": {"values": {"composite": source}}})
-            buckets = answer["aggregations"]["values"]["buckets"]
-            yield from (bucket["key"]["value"] for bucket in buckets)
-            after = answer["aggregations"]["values"].get("after_key")
-            if len(buckets) < READ_BATCH or after is None:
+                composite["composite"]["after"] = after
+            if first_id:
+                composite["aggs"] = {"first": {"top_hits": {"size": 1, "_source": False}}}
+            body: Dsl = {"size": 0, "aggs": {"values": composite}}
+            if visible_only:
+                body["query"] = visible(self.generation)
+            answer = self._search(body)["aggregations"]["values"]
+            yield from answer["buckets"]
+            after = answer.get("after_key")
+            if len(answer["buckets"]) < READ_BATCH or after is None:
                 return
 
     # --- term statistics -------------------------------------------------------------------------------------
