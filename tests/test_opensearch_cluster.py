@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import IncompatibleIndexError, Index, IndexLockedError
+from searchkit import IncompatibleIndexError, Index, IndexLockedError, RebuildInterrupted
 from searchkit.documents import Document
 from tests.cluster import *  # noqa: F401,F403
 from tests.conftest import SEED_ID, run_cli
@@ -136,6 +136,30 @@ def test_a_mapping_made_by_another_version_is_refused_with_the_rebuild_command( 
     assert code == 0, err
     with Index.open(location) as rebuilt:
         assert rebuilt.search("встречи").total == 2  # the file, and the summit added through the library, kept
+
+
+def test_an_interrupted_rebuild_leaves_the_old_index_answering(make_index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ix = make_index()
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n, text in enumerate(["Президенты провели встречу в Анкоридже.", "Сталевары выплавили сталь.",
+                              "Встреча на вокзале."]):
+        (folder / f"{n}.txt").write_text(text, encoding="utf-8")
+    ix.index_path(folder)
+
+    def interrupt(progress) -> None:  # type: ignore[no-untyped-def]
+        if progress.files_done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RebuildInterrupted):
+        Index.rebuild(ix.location, folder, progress=interrupt, commit_bytes=1)
+    assert ix.search("встреча").total == 2 and ix.search("сталь").total == 1
+    client, names = ix.backend.client, ix.backend.names
+    first = names.build(1)
+    assert sorted(client.indices.get(index=f"{names.documents}.b*")) == sorted(first.all)  # the new build went
+    Index.rebuild(ix.location, folder)
+    assert sorted(client.indices.get_alias(name=names.documents)) == [names.build(2).documents]
+    assert ix.search("встреча").total == 2 and not client.indices.exists(index=first.documents)
 
 
 def test_the_command_line_on_a_cluster_index(corpus_index_path: str) -> None:

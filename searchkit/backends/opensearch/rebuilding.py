@@ -1,9 +1,10 @@
 """Rebuilding and checking a cluster index.
 
 A rebuild reads back first the documents added through the library (they have no file to be read again from),
-then replaces the index with an empty one of this version's mapping, to be filled by the caller. Unlike the
-embedded index, the old index does not keep answering while the new one fills: the cluster has no atomic swap
-of three indices short of aliases, which a later version may use.
+then fills a new build of the index beside the old one (:mod:`.store`: ``NAME.b2`` beside ``NAME.b1``), which
+keeps answering searches; only when the new build is complete do the index's aliases move to it, in one atomic
+request, and the old build is deleted. A rebuild that fails or is interrupted deletes its new build and leaves
+the old one as it was.
 """
 
 from __future__ import annotations
@@ -17,13 +18,29 @@ from ..base import CheckReport, Salvage
 from .client import client_for, reported
 from .fields import document_from_source
 from .location import ClusterLocation
-from .store import STATE_ID, Names, OpenSearchBackend
+from .store import STATE_ID, Names, OpenSearchBackend, builds_of, move_aliases
 
 
 @contextmanager
 def rebuilding(location: str, settings: Settings) -> Iterator[tuple[OpenSearchBackend, Salvage]]:
-    salvage = _salvaged(location) if OpenSearchBackend.exists(location) else Salvage()
-    yield OpenSearchBackend.create(location, settings), salvage
+    if not OpenSearchBackend.exists(location):
+        yield OpenSearchBackend.create(location, settings), Salvage()
+        return
+    salvage = _salvaged(location)
+    cluster = ClusterLocation.parse(location)
+    client, aliases = client_for(cluster), Names(cluster.name)
+    with reported(cluster):
+        old = builds_of(client, aliases)
+    number = max(old, default=0) + 1
+    fresh = OpenSearchBackend.create_build(cluster, settings, number)
+    try:
+        yield fresh, salvage
+    except BaseException:
+        with reported(cluster):
+            client.indices.delete(index=",".join(aliases.build(number).all), ignore=[404])
+        raise
+    with reported(cluster):
+        move_aliases(client, aliases, old, number)
 
 
 def recorded_settings(location: str) -> Settings:

@@ -5,6 +5,10 @@
 - ``NAME.state``: one document holding the index's settings (what ``searchkit.json`` holds for the embedded
   index), the last committed transaction, the one being written, and the index's synonym dictionary.
 
+Each of the three names is an alias of an index of one build, ``NAME.b1``, ``NAME.b1.vocabulary``,
+``NAME.b1.state``: a rebuild fills ``NAME.b2…`` beside them and moves the three aliases in one atomic request
+when it is done (:mod:`.rebuilding`), so the old build answers searches until then.
+
 The state document is the commit: a transaction writes its documents under a new number, invisible to searches
 (:func:`.context.visible`) until the state names that number committed. Old versions of changed documents are
 deleted once it does, and the deletions still to be done are kept in the state, so a writer that dies half-way
@@ -40,7 +44,8 @@ def rebuild_command(location: ClusterLocation) -> str:
 
 @dataclass(frozen=True)
 class Names:
-    """The cluster's names of one searchkit index's three indices."""
+    """The cluster's names of one searchkit index's three indices: the aliases searchkit reads and writes through
+    (``Names("news")``), or one build's own indices (``Names("news.b2")``)."""
 
     documents: str
 
@@ -51,6 +56,23 @@ class Names:
     @property
     def state(self) -> str:
         return f"{self.documents}.state"
+
+    @property
+    def all(self) -> tuple[str, str, str]:
+        return self.documents, self.vocabulary, self.state
+
+    def build(self, number: int) -> Names:
+        """The indices of build ``number`` of the index these aliases name."""
+        return Names(f"{self.documents}.b{number}")
+
+
+def builds_of(client: Any, names: Names) -> list[int]:
+    """The numbers of the builds the index's documents alias points to (one, but for a rebuild cut short
+    between moving its aliases)."""
+    found = client.indices.get_alias(name=names.documents, ignore=[404])
+    prefix = f"{names.documents}.b"
+    return sorted(int(index[len(prefix):]) for index in found
+                  if index.startswith(prefix) and index[len(prefix):].isdigit())
 
 
 @dataclass(frozen=True)
@@ -70,14 +92,15 @@ class OpenSearchBackend:
     """A searchkit index on a cluster; use :meth:`create` or :meth:`open`."""
 
     def __init__(self, location: ClusterLocation, settings: Settings, bm25_k1: float,
-                 search_type: str | None = None) -> None:
+                 search_type: str | None = None, names: Names | None = None) -> None:
         self.cluster = location
         #: The k1 of the index's BM25, set when it was created (OpenSearch changes a similarity only on a closed
         #: index, so the ranking settings' k1 and b given when opening one are those it was made with).
         self.bm25_k1 = bm25_k1
         self.location = str(location)
         self.settings = settings
-        self.names = Names(location.name)
+        #: The names requests go to: the aliases, or a build's own indices while it is being rebuilt.
+        self.names = names or Names(location.name)
         self.client = client_for(location)
         self.vocabulary = Vocabulary(self.client, self.names.vocabulary)
         #: ``dfs_query_then_fetch`` takes term statistics from every shard first, so that a small collection
@@ -107,13 +130,27 @@ class OpenSearchBackend:
         the location's ``?shards=N&replicas=M`` (default one shard, and one replica when the cluster has more
         than one data node)."""
         cluster = ClusterLocation.parse(location)
-        settings = settings or Settings()
+        aliases = Names(cluster.name)
         client = client_for(cluster)
-        names = Names(cluster.name)
+        with reported(cluster):
+            old = builds_of(client, aliases)
+            for name in aliases.all:
+                if client.indices.exists(index=name) and not client.indices.exists_alias(name=name):
+                    raise SearchkitError(f"the cluster at {cluster.url} has an index {name} that is not "
+                                         "searchkit's: choose another name for searchkit's index")
+            fresh = cls.create_build(cluster, settings or Settings(), max(old, default=0) + 1)
+            move_aliases(client, aliases, old, max(old, default=0) + 1)
+        return cls(cluster, fresh.settings, fresh.bm25_k1, cluster.search_type)
+
+    @classmethod
+    def create_build(cls, cluster: ClusterLocation, settings: Settings, number: int) -> OpenSearchBackend:
+        """A new empty build ``number`` of the index, written through its own names (no alias points to it)."""
+        client = client_for(cluster)
+        names = Names(cluster.name).build(number)
         with reported(cluster):
             data_nodes = int(client.cluster.health()["number_of_data_nodes"])
             replicas = cluster.replicas if cluster.replicas is not None else min(1, data_nodes - 1)
-            for name in (names.documents, names.vocabulary, names.state):
+            for name in names.all:
                 client.indices.delete(index=name, ignore=[404])
             client.indices.create(index=names.documents, body=index_body(settings.ranking, cluster.shards, replicas))
             for name, body in ((names.vocabulary, vocabulary_body()), (names.state, state_body())):
@@ -122,7 +159,7 @@ class OpenSearchBackend:
             client.index(index=names.state, id=STATE_ID, refresh=True, body={
                 "settings": settings.to_json(), "committed": 0, "documents": 0, "open": None, "deleting": [],
                 "synonyms": "", "updated": None, "bm25": {"k1": settings.ranking.k1, "b": settings.ranking.b}})
-        return cls(cluster, settings, settings.ranking.k1, cluster.search_type)
+        return cls(cluster, settings, settings.ranking.k1, cluster.search_type, names)
 
     @classmethod
     def open(cls, location: str, settings: Settings | None = None) -> OpenSearchBackend:
@@ -134,7 +171,7 @@ class OpenSearchBackend:
             if not cls.exists(location):
                 raise IndexNotFoundError(f"no searchkit index {cluster} (create one with: "
                                          f"searchkit --index {cluster} index FOLDER)")
-            mapping = client.indices.get_mapping(index=names.documents)[names.documents]["mappings"]
+            mapping = next(iter(client.indices.get_mapping(index=names.documents).values()))["mappings"]
             state = client.get(index=names.state, id=STATE_ID)["_source"]
         made_with = (mapping.get("_meta") or {}).get("searchkit_mapping")
         version = (state.get("settings") or {}).get("schema_version")
@@ -258,3 +295,15 @@ class OpenSearchBackend:
         self._save_settings(lambda settings: replace(settings, synonyms=synonyms))
         self.settings = replace(self.settings, synonyms=synonyms)
 
+
+def move_aliases(client: Any, aliases: Names, old: list[int], new: int) -> None:
+    """Point the index's three aliases at build ``new`` in one request (OpenSearch applies its actions together),
+    then delete the ``old`` builds."""
+    actions: list[dict[str, Any]] = []
+    for number in old:
+        actions += [{"remove": {"index": index, "alias": alias}}
+                    for index, alias in zip(aliases.build(number).all, aliases.all)]
+    actions += [{"add": {"index": index, "alias": alias}} for index, alias in zip(aliases.build(new).all, aliases.all)]
+    client.indices.update_aliases(body={"actions": actions})
+    for number in old:
+        client.indices.delete(index=",".join(aliases.build(number).all), ignore=[404])

@@ -51,7 +51,8 @@ class ClusterTransaction:
         self.number: int = state.body["open"]["txn"]
         _OPEN_HERE.add((backend.location, self.number))
         self._committed = state.committed
-        make_sink = functools.partial(BulkSink, backend.cluster, backend.settings.analyzer, self.number)
+        make_sink = functools.partial(BulkSink, backend.cluster, backend.names.documents, backend.settings.analyzer,
+                                      self.number)
         self._workers = Workers(make_sink, processes) if processes > 1 else None
         self._sink = None if self._workers else make_sink()
         self._deletions: list[tuple[str, str]] = []
@@ -173,12 +174,12 @@ class BulkSink:
     """Documents analysed and sent in bulk requests of about :data:`BULK_BYTES`, counting their terms for the
     vocabulary; one per worker process (or in the writing process itself)."""
 
-    def __init__(self, location: ClusterLocation, settings: AnalyzerSettings, transaction: int) -> None:
+    def __init__(self, location: ClusterLocation, index: str, settings: AnalyzerSettings, transaction: int) -> None:
         self._location = location
         self._client = client_for(location)
         self._analyzer = get_analyzer(settings)
         self._transaction = transaction
-        self._index = location.name
+        self._index = index
         self._waiting: list[str] = []
         self._bytes = 0
         self.counts: Counter[tuple[str, str]] = Counter()
