@@ -47,7 +47,7 @@ def rebuilt_backend(location: str | os.PathLike[str], settings: Settings) -> Ite
     """A new empty index with ``settings``, to be filled in the block, and the documents added through the
     library that could be read back from the index at ``location`` (with a line for each part that could not).
     The old index stays as it was, and searchable, until the block ends without an error; then the new one
-    takes its place. (On a cluster, the new index replaces the old one when the block starts.)"""
+    takes its place."""
     if is_cluster_location(location):
         from .opensearch.rebuilding import rebuilding as rebuilding_on_cluster
 
