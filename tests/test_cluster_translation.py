@@ -42,7 +42,7 @@ def test_a_document_is_sent_as_positions_with_alternatives_and_gaps_and_as_weigh
     analyzer = get_analyzer(AnalyzerSettings(exact_forms=True))
     counts: Counter[tuple[str, str]] = Counter()
     source = encode(analyzer, Document(id="a", title="Сталь", body="Стали ли сталь прочнее в Ростове-на-Дону?"),
-                    "", 7, counts)
+                    "", 7, 1, counts)
     # «стали»: two readings and its exact form at one position; «ли» and «на»: stop words, their gaps kept; the
     # compound at the position of its first part.
     positions = source["body"].split(" ")

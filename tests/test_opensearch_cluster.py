@@ -51,6 +51,16 @@ def test_the_cluster_ranks_the_corpus_as_the_embedded_index_does(corpus_index: I
     assert len({hit.id for hit in on_cluster.hits} & {hit.id for hit in embedded.hits}) >= min(4, embedded.total)
 
 
+def test_several_shards_searched_with_global_statistics_rank_as_one(cluster: str, run_name: str, corpus_dir: Path,
+                                                                     corpus_index: Index) -> None:
+    with Index.create(f"{cluster}/{run_name}-sharded?shards=3&dfs=1") as sharded:
+        sharded.index_path(corpus_dir, processes=1)
+        for query in ("встреча Путина и Трампа", "стали", "метеорный поток"):
+            one, three = corpus_index.search(query, limit=5), sharded.search(query, limit=5)
+            assert [hit.id for hit in three.hits] == [hit.id for hit in one.hits]
+            assert [hit.score for hit in three.hits] == pytest.approx([hit.score for hit in one.hits], rel=0.02)
+
+
 def test_a_cancelled_transaction_leaves_the_last_commit(make_index) -> None:  # type: ignore[no-untyped-def]
     ix = make_index()
     ix.add(NEWS)

@@ -110,9 +110,11 @@ class OpenSearchContext:
         self._prepare(query)
         body: Dsl = {"query": self._visible(self._dsl(query)), "track_total_hits": True,
                      "aggs": {name: _facet_aggregation(name) for name in facets}}
+        # Equal scores in the order the documents were written, as the embedded index orders them, whatever
+        # shards they are on.
+        body["sort"] = [{"_score": "desc"}, {"seq": "asc"}]
         if order != "relevance":
-            body["sort"] = [{"date": {"order": "desc" if order == "newest" else "asc", "missing": "_last"}},
-                            {"_score": "desc"}]
+            body["sort"].insert(0, {"date": {"order": "desc" if order == "newest" else "asc", "missing": "_last"}})
             body["track_scores"] = True
         if limit is None:
             hits, answer = self._every_hit(body)
@@ -135,7 +137,7 @@ class OpenSearchContext:
             pit = self._client.create_pit(index=self._index, params={"keep_alive": "2m"})["pit_id"]
         try:
             body = {**body, "size": READ_BATCH, "_source": False, "pit": {"id": pit, "keep_alive": "2m"},
-                    "sort": [*body.get("sort", [{"_score": "desc"}]), {"_shard_doc": "asc"}], "track_scores": True}
+                    "sort": [*body["sort"], {"_shard_doc": "asc"}], "track_scores": True}
             hits: list[Dsl] = []
             first: Dsl | None = None
             while True:

@@ -29,7 +29,7 @@ from ...documents import Document
 from ...settings import RankingSettings
 
 #: The version of the fields and analyzers below; an index made with another is refused (rebuild it).
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 #: Weights are sent as whole frequencies: a term read with probability 0.37 counts 37.
 WEIGHT_SCALE = 100
 ALTERNATIVES = "|"
@@ -60,7 +60,7 @@ def index_body(ranking: RankingSettings, shards: int, replicas: int) -> dict[str
                        **{name: weighted for name in WEIGHTED.values()},
                        "date": {"type": "date", "format": "strict_date"},
                        "modified": {"type": "date"},
-                       "txn": {"type": "long"}, "title_length": {"type": "integer", "index": False},
+                       "txn": {"type": "long"}, "seq": {"type": "long"}, "title_length": {"type": "integer", "index": False},
                        "body_length": {"type": "integer", "index": False}})
     return {
         "settings": {
@@ -121,14 +121,15 @@ def document_id(doc_id: str, transaction: int) -> str:
     return f"{hashlib.sha1(doc_id.encode()).hexdigest()}-{transaction}"
 
 
-def encode(analyzer: Analyzer, document: Document, source_key: str, transaction: int,
+def encode(analyzer: Analyzer, document: Document, source_key: str, transaction: int, sequence: int,
            vocabulary: Counter[tuple[str, str]]) -> dict[str, Any]:
     """The source of one document as sent to the cluster, counting its terms into ``vocabulary`` (one per
-    document per field, as a document frequency counts)."""
+    document per field, as a document frequency counts). ``sequence`` orders the documents as they were
+    written (equal scores rank in that order)."""
     exact = analyzer.settings.exact_forms
     title = "" if document.title_guessed else document.title
     source: dict[str, Any] = {
-        "id": document.id, "txn": transaction, "title_text": title, "stored_title": document.title,
+        "id": document.id, "txn": transaction, "seq": sequence, "title_text": title, "stored_title": document.title,
         "body_text": document.body, "format": document.format, "encoding": document.encoding,
     }
     for name, text in (("title", title), ("body", document.body)):

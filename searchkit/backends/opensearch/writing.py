@@ -180,6 +180,8 @@ class BulkSink:
         self._analyzer = get_analyzer(settings)
         self._transaction = transaction
         self._index = index
+        # Documents in the order each sink writes them, the sinks of one transaction apart.
+        self._sequence = (transaction << 40) + ((os.getpid() & 0xFFFF) << 24)
         self._waiting: list[str] = []
         self._bytes = 0
         self.counts: Counter[tuple[str, str]] = Counter()
@@ -188,7 +190,7 @@ class BulkSink:
     def add(self, document: Document, source_key: str) -> Skipped | None:
         counts: Counter[tuple[str, str]] = Counter()
         try:
-            source = encode(self._analyzer, document, source_key, self._transaction, counts)
+            source = encode(self._analyzer, document, source_key, self._transaction, self._sequence, counts)
         except Exception as error:  # analysis of arbitrary text: any failure is this document's alone
             return Skipped(document.path or document.id, f"document {document.id!r} cannot be analysed: {error}")
         action = json.dumps({"index": {"_index": self._index, "_id": document_id(document.id, self._transaction)}})
@@ -197,6 +199,7 @@ class BulkSink:
         self._bytes += len(line)
         self.counts.update(counts)
         self.written += 1
+        self._sequence += 1
         if self._bytes >= BULK_BYTES:
             self._send()
         return None
