@@ -24,7 +24,7 @@ ranking; every hit in rank order is ``rank`` with ``limit=None``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -127,6 +127,11 @@ class SearchContext(Protocol):
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Documents having ``term`` in a text field (deleted ones included, as in the idf)."""
+        ...
+
+    def doc_frequencies(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """:meth:`doc_frequency` of each (field, term) at once: a search asks for those of its words first, so
+        that a backend behind a network reads them in one request rather than one each."""
         ...
 
     def terms(self, field: str, prefix: str) -> Iterator[str]:

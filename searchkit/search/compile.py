@@ -95,11 +95,30 @@ class QueryCompiler:
         if not _searches_for_something(tree):
             raise QueryError("the query only excludes words: add a word to search for", text)
         tree = self.expand(tree)
+        self.context.doc_frequencies(self._lemmas(tree))  # read together what compiling asks for word by word
         compiled = self._node(tree, positive=True, top=True)
         if compiled is None:
             raise QueryError("the query has only stop words (such as «и», «в», «что»), which are not indexed: "
                              "add a word that carries meaning", text)
         return Compiled(compiled, self._terms, self._expansions, _combine(cq.Or, self._roots), self._synonyms)
+
+    def _lemmas(self, node: ast.Node | Expanded) -> set[tuple[str, str]]:
+        """(field, term) of the terms of every word and phrase of the query and of their synonyms, in the text
+        fields they are looked for in, and their bases without a prefix (for roots)."""
+        if isinstance(node, Expanded):
+            return self._lemmas(node.original) | {key for variant in node.variants
+                                                  for key in self._text_lemmas(variant, node.field)}
+        if isinstance(node, (ast.Word, ast.Phrase)):
+            return set() if isinstance(node, ast.Word) and node.prefix else self._text_lemmas(node.text, node.field)
+        if isinstance(node, ast.Not):
+            return self._lemmas(node.child)
+        return {key for child in getattr(node, "children", ()) for key in self._lemmas(child)}
+
+    def _text_lemmas(self, text: str, fieldname: str | None) -> set[tuple[str, str]]:
+        terms = {term for token in self.analyzer.tokens(text) for term in token.word.terms}
+        terms |= {base for term in terms for base in unprefixed(term, self.morph.is_known)}
+        fields = TEXT_FIELDS if fieldname is None else (fieldname,)
+        return {(name, term) for name in fields for term in terms}
 
     def expand(self, tree: ast.Node) -> ast.Node:
         """The query with its words and phrases that have synonyms marked as :class:`Expanded` (unchanged

@@ -7,18 +7,14 @@ cover the most distinct query terms, then widened to word boundaries.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import Analyzer, Morphology, fold, iter_words
-from .query import EXACT_MARK
+from ..analysis import Analyzer, iter_words, may_have
 from ..documents.model import PAGE_BREAK, page_at
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 2
-#: A word beginning with the first this many letters of a wanted term is analysed to see whether it has it.
-PREFIX_CHARS = 3
 ELLIPSIS = "…"
 
 
@@ -77,7 +73,7 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
     :meth:`~searchkit.analysis.WordTerms.match`) is in ``terms``, longest first where words overlap (a compound
     and its parts)."""
     wanted = frozenset(terms)
-    may_match = _candidates(analyzer.morphology, wanted)
+    may_match = may_have(analyzer.morphology, wanted)
     matched: dict[str, str | None] = {}  # surface form → the wanted term it has, if any
     result: list[Span] = []
     analysed = analyzer.word
@@ -92,25 +88,6 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
         if term is not None and not (result and start < result[-1].end):
             result.append(Span(start, end, term, position))
     return result
-
-
-@functools.lru_cache(maxsize=64)
-def _candidates(morphology: Morphology, wanted: frozenset[str]) -> Callable[[str], bool]:
-    """Whether a word as written may have one of the ``wanted`` terms, so that only those words of a shown
-    document are analysed: a form in a wanted lemma's paradigm («людей» of «человек», «дня» of «день»), a word
-    beginning as a wanted term does (a stem, an exact form, a word the dictionary does not know, whose lemma is
-    guessed from its ending), or a compound, whose parts may hold one. Lemmatising every other word of every
-    shown document is what made snippets most of a query's time."""
-    bare = {term.lstrip(EXACT_MARK) for term in wanted}
-    forms = frozenset().union(*(morphology.paradigm(term) for term in bare))
-    starts = {term[:PREFIX_CHARS] for term in bare}
-
-    lengths = sorted({len(start) for start in starts})
-
-    def may_match(surface: str) -> bool:
-        folded = fold(surface)
-        return folded in forms or "-" in folded or any(folded[:length] in starts for length in lengths)
-    return may_match
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,

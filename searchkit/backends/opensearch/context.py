@@ -10,12 +10,12 @@ context's life.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...analysis import get_analyzer
+from ...analysis import get_analyzer, iter_words, may_have
 from ...compiled import Query, bm25_idf
 from ...documents import Document
 from ..base import Ranked
@@ -94,7 +94,7 @@ class OpenSearchContext:
 
     def _prepare(self, query: Query) -> None:
         """Read at once the document frequencies the translation of ``query`` will ask for."""
-        self._backend.vocabulary.prefetch(self.caches, set(terms_of(query)))
+        self.doc_frequencies(set(terms_of(query)))
 
     def _visible(self, query: Dsl) -> Dsl:
         return {"bool": {"must": [query], "filter": [visible(self.generation)]}}
@@ -165,15 +165,18 @@ class OpenSearchContext:
         return float(hits[0]["_score"] or 0.0) if hits else 0.0
 
     def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
-        """From the documents' stored text, analysed again (the cluster keeps no postings a client can read)."""
+        """From the documents' stored text, analysed again (the cluster keeps no postings a client can read):
+        only its words that may be forms of ``term``."""
         numbers = docnums.tolist()
         self._read_sources(numbers)
         text_field = {"title": "title_text", "body": "body_text"}.get(field, field)
+        may_be = may_have(self._analyzer.morphology, frozenset((term,)))
         weights = []
         for number in numbers:
-            text = self._sources[number].get(text_field) or ""
-            weights.append(sum(weight for token in self._analyzer.tokens(text) if not token.word.stopword
-                               for lemma, weight in token.word.weighted if lemma == term))
+            analysed = (self._analyzer.word(surface) for surface, _, _, _ in
+                        iter_words(self._sources[number].get(text_field) or "") if may_be(surface))
+            weights.append(sum(weight for word in analysed if not word.stopword
+                               for lemma, weight in word.weighted if lemma == term))
         return np.array(weights, dtype=float)
 
     def field_length(self, docnum: int, field: str) -> int:
@@ -242,6 +245,10 @@ class OpenSearchContext:
 
     def doc_frequency(self, field: str, term: str) -> int:
         return self._backend.vocabulary.frequency(self.caches, field, term)
+
+    def doc_frequencies(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        self._backend.vocabulary.prefetch(self.caches, set(keys))
+        return {(field, term): self.doc_frequency(field, term) for field, term in keys}
 
     def terms(self, field: str, prefix: str) -> Iterator[str]:
         return (term for term, _ in self.terms_with_frequencies(field, prefix))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import numpy as np
@@ -153,6 +153,9 @@ class WhooshContext:
     @damage_reported
     def doc_frequency(self, field: str, term: str) -> int:
         return self.ranker.doc_frequency(field, term)
+
+    def doc_frequencies(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        return {(field, term): self.doc_frequency(field, term) for field, term in keys}
 
     @damage_reported
     def terms(self, field: str, prefix: str) -> Iterator[str]:
