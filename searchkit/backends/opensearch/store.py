@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
@@ -36,6 +37,9 @@ from .location import ClusterLocation
 from .vocabulary import Vocabulary
 
 STATE_ID = "state"
+#: Seconds a search may go by the state document as read before: another process's commit is seen this much
+#: later at most, and a search costs no request for it (this process's own commits are seen at once).
+STATE_MAX_AGE = 1.0
 
 
 def rebuild_command(location: ClusterLocation) -> str:
@@ -108,6 +112,7 @@ class OpenSearchBackend:
         self.search_options: dict[str, Any] = {"search_type": search_type} if search_type else {}
         self.synonyms_source = f"{self.location} (its state document)"
         self._local = threading.local()
+        self._state: tuple[float, State] | None = None
         self.closed = False
 
     def reported(self) -> AbstractContextManager[None]:
@@ -194,10 +199,18 @@ class OpenSearchBackend:
 
     # --- the state document ---------------------------------------------------------------------------------
 
-    def read_state(self) -> State:
+    def read_state(self, max_age: float = 0.0) -> State:
+        """The state document; as read in the last ``max_age`` seconds, if it was."""
+        remembered = self._state
+        if remembered is not None and time.monotonic() - remembered[0] <= max_age:
+            return remembered[1]
         with self.reported():
             found = self.client.get(index=self.names.state, id=STATE_ID)
-        return State(found["_source"], found["_seq_no"], found["_primary_term"])
+        return self._remember(State(found["_source"], found["_seq_no"], found["_primary_term"]))
+
+    def _remember(self, state: State) -> State:
+        self._state = (time.monotonic(), state)
+        return state
 
     def write_state(self, state: State, **changes: Any) -> State:
         """The state with ``changes``, written only if nobody wrote it since ``state`` was read."""
@@ -211,7 +224,7 @@ class OpenSearchBackend:
                 raise IndexLockedError(f"index {self.location} was changed by another process meanwhile; "
                                        "try again when it has finished") from None
             raise
-        return State(body, written["_seq_no"], written["_primary_term"])
+        return self._remember(State(body, written["_seq_no"], written["_primary_term"]))
 
     def _change_state(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
         """Read the state, change it and write it back, again if another process wrote it meanwhile."""
@@ -229,7 +242,7 @@ class OpenSearchBackend:
         """This thread's context on the latest commit (a new one once another transaction has committed)."""
         if self.closed:
             raise SearchkitError(f"the index {self.location} is closed")
-        state = self.read_state()
+        state = self.read_state(STATE_MAX_AGE)
         current: OpenSearchContext | None = getattr(self._local, "context", None)
         if current is not None and current.generation == state.committed:
             return current
@@ -286,7 +299,7 @@ class OpenSearchBackend:
     # --- query-time settings ----------------------------------------------------------------------------------
 
     def synonyms_text(self) -> str:
-        return str(self.read_state().body.get("synonyms") or "")
+        return str(self.read_state(STATE_MAX_AGE).body.get("synonyms") or "")
 
     def save_synonyms_text(self, text: str) -> None:
         self._change_state(lambda body: {"synonyms": text})

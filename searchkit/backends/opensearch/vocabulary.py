@@ -8,11 +8,11 @@ index is rebuilt); it ranks corrections and roots, while BM25 scores come from t
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .fields import vocabulary_id
+from .fields import TEXT_FIELDS, vocabulary_id
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 #: Terms read at once by a prefix scan, and looked up or written at once when a commit updates them.
 SCAN_BATCH = 500
 WRITE_BATCH = 5000
+#: Prefixes whose terms a context keeps, the most recently used.
+LISTED_PREFIXES = 512
 
 
 class Vocabulary:
@@ -50,8 +52,37 @@ class Vocabulary:
                 known[key] = doc["_source"]["df"] if doc.get("found") else 0
 
     def with_prefix(self, caches: dict[str, Any], field: str, prefix: str) -> Iterator[tuple[str, int]]:
-        """(term, frequency) of the field's terms from ``prefix``, alphabetically, read a batch at a time as they
-        are asked for."""
+        """(term, frequency) of the field's terms from ``prefix``, alphabetically. A query word's terms are
+        asked for in the title, then in the body: the first request reads both, and when they are few, both are
+        kept; otherwise they are read a batch at a time as they are asked for."""
+        listed: OrderedDict[tuple[str, str], list[tuple[str, int]]] = caches.setdefault("prefix_lists", OrderedDict())
+        if (field, prefix) not in listed and field in TEXT_FIELDS and prefix:
+            self._list_text_fields(caches, listed, prefix)
+        if (field, prefix) in listed:
+            listed.move_to_end((field, prefix))
+            yield from listed[(field, prefix)]
+            return
+        yield from self._scan(caches, field, prefix)
+
+    def _list_text_fields(self, caches: dict[str, Any], listed: OrderedDict[tuple[str, str], list[tuple[str, int]]],
+                          prefix: str) -> None:
+        known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
+        body = {"query": {"bool": {"filter": [{"terms": {"field": list(TEXT_FIELDS)}}, {"prefix": {"term": prefix}}]}},
+                "size": SCAN_BATCH, "sort": [{"term": "asc"}, {"field": "asc"}]}
+        hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
+        if len(hits) >= SCAN_BATCH:
+            return
+        found: dict[str, list[tuple[str, int]]] = {name: [] for name in TEXT_FIELDS}
+        for hit in hits:
+            name, term, frequency = hit["_source"]["field"], hit["_source"]["term"], hit["_source"]["df"]
+            found[name].append((term, frequency))
+            known[(name, term)] = frequency
+        for name, terms in found.items():
+            listed[(name, prefix)] = terms
+        while len(listed) > LISTED_PREFIXES:
+            listed.popitem(last=False)
+
+    def _scan(self, caches: dict[str, Any], field: str, prefix: str) -> Iterator[tuple[str, int]]:
         known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
         query: dict[str, Any] = {"bool": {"filter": [{"term": {"field": field}}]}}
         if prefix:
