@@ -115,3 +115,19 @@ def test_a_phrase_scores_as_its_terms_do_on_the_embedded_index(make_index, tmp_p
     on_cluster, embedded = scores_on_both(make_index, tmp_path, RED_SQUARE, query)
     assert on_cluster == pytest.approx(embedded, rel=0.05)
     assert list(on_cluster) == list(embedded)
+
+
+TITLED = [*RED_SQUARE,
+          {"id": "guide", "title": "Красная площадь", "text": "Главная площадь страны и её история."},
+          {"id": "gum", "title": "Торговые ряды на площади", "text": "Магазины у кремлёвской стены."}]
+
+
+@pytest.mark.parametrize("query", ["красная", "площадь", '"красная площадь"', "торговые ряды"])
+def test_a_title_term_weighs_among_all_documents_as_on_the_embedded_index(make_index, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                          query: str) -> None:
+    """Documents without a title still count in the title's N and average length, as in the embedded index (in
+    Lucene's own statistics only the documents with a title term would), and a field's length is its number
+    of terms however its readings are weighted."""
+    on_cluster, embedded = scores_on_both(make_index, tmp_path, TITLED, query)
+    assert on_cluster == pytest.approx(embedded, rel=0.1)
+    assert list(on_cluster) == list(embedded)
