@@ -10,6 +10,7 @@ context's life.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ class OpenSearchContext:
         self._ids: list[str] = []
         self._numbers: dict[str, int] = {}
         self._sources: dict[int, dict[str, Any]] = {}
+        self._term_weights: dict[tuple[int, str], Counter[str]] = {}
         self._analyzer = get_analyzer(backend.settings.analyzer)
         self._dsl = Translation(backend.bm25_k1, self._idf_ratio).dsl
         self._with_field: dict[str, int] = {}
@@ -162,16 +164,24 @@ class OpenSearchContext:
         return float(hits[0]["_score"] or 0.0) if hits else 0.0
 
     def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
-        """From the documents' stored text, analysed again (the cluster keeps no postings a client can read)."""
+        """From the documents' stored text, analysed again (the cluster keeps no postings a client can read), once
+        per document and field for the context's life: the shares of a query's homonyms ask for two readings or
+        more of each ambiguous word in the same hits."""
         numbers = docnums.tolist()
         self._read_sources(numbers)
-        text_field = {"title": "title_text", "body": "body_text"}.get(field, field)
-        weights = []
-        for number in numbers:
-            text = self._sources[number].get(text_field) or ""
-            weights.append(sum(weight for token in self._analyzer.tokens(text) if not token.word.stopword
-                               for lemma, weight in token.word.weighted if lemma == term))
-        return np.array(weights, dtype=float)
+        return np.array([self._weights_in(number, field).get(term, 0.0) for number in numbers], dtype=float)
+
+    def _weights_in(self, number: int, field: str) -> Counter[str]:
+        """Every term's weight in a document's field, from its stored text."""
+        weights = self._term_weights.get((number, field))
+        if weights is None:
+            text = self._sources[number].get({"title": "title_text", "body": "body_text"}.get(field, field)) or ""
+            weights = self._term_weights[(number, field)] = Counter()
+            for token in self._analyzer.tokens(text):
+                if not token.word.stopword:
+                    for lemma, weight in token.word.weighted:
+                        weights[lemma] += weight
+        return weights
 
     def field_length(self, docnum: int, field: str) -> int:
         self._read_sources([docnum])
