@@ -121,3 +121,28 @@ def test_lemma_gold_scores_word_tokens_only(tmp_path: Path) -> None:
     [miss] = result["misses"]
     assert (miss["category"], miss["count"], miss["not_indexed"]) == ("ADJ", 1, 1)
     assert miss["examples"] == ["2024-го → 2024-го (2024-й)"]
+
+
+@pytest.mark.opensearch
+def test_opensearch_speed_on_a_small_slice(tmp_path: Path) -> None:
+    """The speed benchmark starts a cluster of its own (beside the test cluster, which says that Java and the
+    jars are here), indexes 100 paragraphs twice and searches them, and stops the cluster."""
+    if not os.environ.get("SEARCHKIT_TEST_OPENSEARCH"):
+        pytest.skip("no test cluster: start one with scripts/opensearch-cluster start and set "
+                    "SEARCHKIT_TEST_OPENSEARCH to the URL it prints")
+    if not (common.shared_dir(None) / "data" / "corpus-large" / "ruslit_paragraphs.jsonl").is_file():
+        pytest.skip("shared evaluation data not found")
+    output = tmp_path / "speed.json"
+    subprocess.run([sys.executable, str(BENCHMARKS / "opensearch_speed.py"), "--nodes", "1", "--limit", "100",
+                    "--runs", "1", "--queries", "5", "--small", "--processes", "1", "--state", str(tmp_path / "state"),
+                    "--json", str(output)],
+                   capture_output=True, text=True, timeout=600, check=True,
+                   env=dict(os.environ, PYTHONPATH=str(BENCHMARKS.parent)))
+    [(name, figures)] = json.loads(output.read_text(encoding="utf-8"))["sessions"].items()
+    assert name == "1 node, replicas 0"
+    for engine in ("embedded", "cluster"):
+        assert figures["engines"][engine]["indexing"]["mb_per_s"] > 0
+        latency = figures["engines"][engine]["latency"]
+        assert 0 < latency["warm_p50_ms"] <= latency["warm_p95_ms"]
+    assert figures["engines"]["cluster"]["indexing"]["cluster_cpu_seconds"] > 0
+    assert not (tmp_path / "state" / "pid").exists()  # the cluster was stopped
