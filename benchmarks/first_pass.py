@@ -7,10 +7,13 @@ processes take turns, so a drift of the machine's speed touches them alike. A pr
 first ``--queries`` XQuAD-ru development questions once each, top 10 with snippets, then once more. Reported:
 the medians over runs of each process's p50 and p95, first pass and warm, and the ratios to Whoosh.
 
-The index is the 63,010-document one of the other latency benchmarks (``large_index.py``), Whoosh's beside it.
+The index is the 63,010-document one of the other latency benchmarks (``large_index.py``), Whoosh's beside it;
+``--cluster opensearch://HOST:PORT/NAME`` measures searchkit once more with that index on a cluster (built there
+from the same documents when missing).
 
     python benchmarks/first_pass.py --runs 3
     python benchmarks/first_pass.py --source /tmp/before --source . --runs 3
+    python benchmarks/first_pass.py --cluster opensearch://127.0.0.1:9200/searchkit-63k --runs 3
 
 Figures are printed and written to ``benchmarks/results/first_pass.json``.
 """
@@ -29,9 +32,11 @@ from common import REPO, median, plain_query, source_fingerprint, write_json
 from large_index import add_first_pass_arguments, open_large_index, p95, sources_and_questions
 
 
-def child(engine: str, index: Path, queries: list[str]) -> None:
-    """One fresh process: the queries once each, then again; prints both lists of latencies (ms) as JSON."""
+def child(engine: str, index: Path | str, queries: list[str]) -> None:
+    """One fresh process: the queries once each, then again; prints both lists of latencies (ms) as JSON.
+    ``index``: a folder, or a cluster location (searchkit only)."""
     if engine == "whoosh":
+        assert isinstance(index, Path)
         from query_speed import whoosh_index, whoosh_searchers
 
         _, search = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), []))
@@ -51,9 +56,12 @@ def child(engine: str, index: Path, queries: list[str]) -> None:
     print(json.dumps(passes))
 
 
-def run_child(engine: str, source: Path, index: Path, count: int, shared: str | None) -> list[list[float]]:
+def run_child(engine: str, source: Path, index: Path | str, count: int, shared: str | None) -> list[list[float]]:
+    """:func:`child` in a fresh process with the ``searchkit`` package of ``source``; ``index``: a folder, or
+    a cluster location (a ``str``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(REPO / "benchmarks")])}
-    command = [sys.executable, __file__, "--child", engine, "--index", str(index), "--queries", str(count)]
+    where = ["--cluster", index] if isinstance(index, str) else ["--index", str(index)]
+    command = [sys.executable, __file__, "--child", engine, *where, "--queries", str(count)]
     command += ["--shared", shared] if shared else []
     completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=source)
     if completed.returncode:
@@ -75,13 +83,17 @@ def main() -> None:
     add_first_pass_arguments(parser, "first_pass.json")
     parser.add_argument("--source", type=Path, action="append",
                         help="a searchkit source tree to measure (repeatable; default: this one)")
+    parser.add_argument("--cluster", metavar="opensearch://HOST:PORT/NAME",
+                        help="also this checkout's searchkit with the index on a cluster (built there if missing)")
     args = parser.parse_args()
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(question["text"]) for question in questions[:args.queries]]
     if args.child:
-        child(args.child, args.index, queries)
+        child(args.child, args.cluster or args.index, queries)
         return
     open_large_index(args.index, sources).close()
+    if args.cluster:
+        open_large_index(args.cluster, sources).close()
     from query_speed import whoosh_index
 
     whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
@@ -92,6 +104,9 @@ def main() -> None:
         for tree in trees:
             measured.setdefault(str(tree), []).append(run_child("searchkit", tree, args.index, len(queries),
                                                                  args.shared))
+        if args.cluster:
+            measured.setdefault(args.cluster, []).append(run_child("searchkit", REPO, args.cluster, len(queries),
+                                                                   args.shared))
     whoosh = summary(measured["whoosh"])
     figures: dict[str, object] = {"source": source_fingerprint(), "queries": len(queries), "runs": args.runs,
                                   "whoosh": whoosh}

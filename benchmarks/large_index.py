@@ -42,7 +42,8 @@ def sources_and_questions(shared: str | None) -> tuple[list[Path], list[dict]]:
     return sources, read_jsonl(questions)
 
 
-def open_large_index(path: Path, sources: list[Path]) -> Index:
+def open_large_index(path: Path | str, sources: list[Path]) -> Index:
+    """The index at ``path`` (a folder, or a cluster location), built from ``sources`` first if missing."""
     if Index.exists(path):
         return Index.open(path)
     print(f"building the index in {path} …")

@@ -15,7 +15,13 @@ documentation shows; a peer whose package or server is missing is skipped with t
   queries) stemmed with Snowball Russian; words joined with OR, ranked by ``bm25()``;
 - ``postgres``: PostgreSQL full-text search, ``russian`` configuration, ``websearch_to_tsquery`` with ``or``
   between words, ``ts_rank``; a throw-away cluster (``initdb``, ``pg_ctl``) on a free loopback port, driven
-  through ``psql``.
+  through ``psql``;
+- ``opensearch-russian``: OpenSearch's stock ``russian`` analyzer on title and body, ``multi_match``, BM25, on the
+  cluster of ``--index`` (skipped without one).
+
+``--index opensearch://HOST:PORT/PREFIX`` measures every searchkit engine a second time with its indexes on that
+cluster (``PREFIX-SET-ENGINE``; the OpenSearch backend), beside the embedded ones in the same run, and adds a table
+of the differences.
 
 Built indexes are cached in ``--cache DIR`` (default: ``searchkit-quality-cache`` in the temp folder), one per
 set and engine, keyed by the corpus files, searchkit's source hash and the peer's version, so a rerun only
@@ -28,6 +34,8 @@ searches; ``--no-cache`` builds everything into a temporary folder.
     python benchmarks/quality.py --json                            # figures as JSON on stdout
     python benchmarks/quality.py --variants weighted-lemmas --no-peers --synonyms on,off   # default list on/off
     python benchmarks/quality.py --variants weighted-lemmas --no-peers --synonyms on --synonym-weight 0.7
+    python benchmarks/quality.py --variants weighted-lemmas --peers opensearch-russian \
+        --index opensearch://127.0.0.1:9200/quality             # the OpenSearch backend beside the embedded one
 
 Results are written to ``benchmarks/results/quality.json`` (``--output``); progress goes to stderr.
 """
@@ -59,6 +67,7 @@ from typing import Any
 import ir_measures
 from ir_measures import R, RR, nDCG
 
+from searchkit.backends import is_cluster_location
 from searchkit.settings import TERM_MODES
 
 from common import (RESULTS_DIR, baseline_index, markdown_table, plain_query, read_jsonl, read_qrels, require,
@@ -103,6 +112,9 @@ class Engine:
     #: The name of the cached index it searches, when it shares one with another engine (the same index searched
     #: with other query-time settings).
     index_name: str = ""
+    #: Whether the index built for a cache folder is still there: an index on a cluster lives outside the folder
+    #: and goes with the cluster.
+    kept: Callable[[Path], bool] = lambda folder: True
 
 
 class Skipped(Exception):
@@ -140,23 +152,28 @@ def evaluate(search: Searcher, queries: list[Record], qrels: dict[str, dict[str,
 # --- searchkit ------------------------------------------------------------------------------------------------
 
 def searchkit_engines(variants: list[str], processes: int, source: str, synonyms: Sequence[str] = ("on",),
-                      synonym_weight: float | None = None) -> list[Engine]:
+                      synonym_weight: float | None = None, cluster: str | None = None) -> list[Engine]:
     """The default ``Settings()`` and one engine per analyzer mode in ``variants`` (the default's mode once);
     ``synonyms``: ``on`` with the default list of synonyms, ``off`` without, both for the two (the same index
-    searched); ``synonym_weight``: the synonyms' weight instead of the default."""
+    searched); ``synonym_weight``: the synonyms' weight instead of the default. ``cluster``
+    (``opensearch://HOST:PORT/PREFIX``): each engine once more, named ``… on OpenSearch``, its indexes on that
+    cluster (:func:`cluster_index`) instead of in the cache folder."""
     from dataclasses import replace
 
     from searchkit import Index, QueryError, Settings, SynonymSettings
     from searchkit.settings import AnalyzerSettings
 
-    def engine(name: str, settings: Settings, index_name: str = "") -> Engine:
+    def engine(name: str, settings: Settings, index_name: str = "", on_cluster: bool = False) -> Engine:
+        def location(folder: Path) -> Path | str:
+            return cluster_index(cluster, folder) if on_cluster and cluster else folder
+
         def build(corpus: list[Record], folder: Path) -> None:
-            with Index.create(folder, settings=settings) as ix:
+            with Index.create(location(folder), settings=settings) as ix:
                 ix.add(corpus, processes=processes)
 
         @contextmanager
         def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
-            with Index.open(folder, settings=settings) as ix:
+            with Index.open(location(folder), settings=settings) as ix:
                 def search(text: str) -> list[str]:
                     try:
                         return [hit.id for hit in ix.search(text, limit=depth, snippets=False).hits]
@@ -164,21 +181,43 @@ def searchkit_engines(variants: list[str], processes: int, source: str, synonyms
                         return []
                 yield search
 
-        return Engine(name, build, searcher, f"searchkit {source} {settings.analyzer}", index_name)
+        recipe = f"searchkit {source} {settings.analyzer}"
+        if not on_cluster:
+            return Engine(name, build, searcher, recipe, index_name)
+        return Engine(f"{name}{ON_CLUSTER}", build, searcher, f"{recipe} at {cluster}",
+                      f"{index_name}{ON_CLUSTER}" if index_name else "",
+                      kept=lambda folder: Index.exists(location(folder)))
 
     default = Settings()
     if synonym_weight is not None:
         default = replace(default, synonyms=SynonymSettings(weight=synonym_weight))
     off = replace(default, synonyms=replace(default.synonyms, defaults=False))
     name = f"searchkit {default.analyzer.terms} (default)"
-    engines = [engine(name, default)] if "on" in synonyms else []
+    chosen: list[tuple[str, Settings, str]] = [(name, default, "")] if "on" in synonyms else []
     if "off" in synonyms:
-        engines.append(engine(f"{name}, no default synonyms", off, name))
+        chosen.append((f"{name}, no default synonyms", off, name))
     for variant in variants:
         settings = Settings(analyzer=AnalyzerSettings(terms=variant))
         if settings.analyzer != default.analyzer:
-            engines.append(engine(f"searchkit {variant}", settings))
+            chosen.append((f"searchkit {variant}", settings, ""))
+    engines = [engine(*choice) for choice in chosen]
+    if cluster:
+        engines += [engine(*choice, on_cluster=True) for choice in chosen]
     return engines
+
+
+#: What the name of an engine whose indexes are on the cluster of ``--index`` ends with.
+ON_CLUSTER = " on OpenSearch"
+
+
+def cluster_index(cluster: str, folder: Path) -> str:
+    """The index on ``cluster`` (``opensearch://HOST:PORT/PREFIX[?options]``) that stands for the cache folder
+    ``…/SET--ENGINE/index``: ``PREFIX-set--engine``, lower-cased, so every set and engine has its own."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(cluster)
+    name = re.sub(r"[^a-z0-9_-]+", "-", f"{parts.path.strip('/')}-{folder.parent.name}".lower()).strip("-_")
+    return urlunsplit(parts._replace(path=f"/{name[:200]}"))
 
 
 # --- peers ----------------------------------------------------------------------------------------------------
@@ -460,6 +499,53 @@ def postgres_engine() -> Engine:
     return Engine("PostgreSQL russian", build, searcher, f"{server_version} recipe {RECIPE}")
 
 
+def opensearch_russian_engine(cluster: str) -> Engine:
+    """OpenSearch's stock ``russian`` analyzer as an Elasticsearch user sets it up: ``title`` and ``body`` text
+    fields with ``"analyzer": "russian"`` (standard tokenizer, lower case, Russian stop words, Snowball stemmer),
+    the index's default settings and BM25, a ``multi_match`` of the question's words over both fields (OR);
+    its indexes on the cluster of ``--index``, one per set (:func:`cluster_index`)."""
+    need("opensearchpy", "opensearch-py")
+    from opensearchpy import OpenSearch, helpers
+
+    from searchkit.backends.opensearch.location import ClusterLocation
+
+    def client_and_name(folder: Path) -> tuple[Any, str]:
+        location = ClusterLocation.parse(cluster_index(cluster, folder))
+        return OpenSearch(**location.client_options(), timeout=120), location.name  # type: ignore[arg-type]
+
+    def build(corpus: list[Record], folder: Path) -> None:
+        client, name = client_and_name(folder)
+        client.indices.delete(index=name, ignore=[404])
+        text = {"type": "text", "analyzer": "russian"}
+        client.indices.create(index=name, body={"mappings": {"properties": {
+            "id": {"type": "keyword"}, "title": text, "body": text}}})
+        helpers.bulk(client, ({"_index": name, "_id": record["id"], "_source": {
+            "id": record["id"], "title": record.get("title") or "", "body": record["text"]}} for record in corpus),
+            chunk_size=2000)
+        client.indices.refresh(index=name)
+
+    @contextmanager
+    def searcher(folder: Path, depth: int = DEPTH) -> Iterator[Searcher]:
+        client, name = client_and_name(folder)
+
+        def search(text: str) -> list[str]:
+            body = {"query": {"multi_match": {"query": text, "fields": ["title", "body"]}}, "size": depth,
+                    "_source": False}
+            return [hit["_id"] for hit in client.search(index=name, body=body)["hits"]["hits"]]
+        yield search
+
+    def kept(folder: Path) -> bool:
+        client, name = client_and_name(folder)
+        return bool(client.indices.exists(index=name))
+
+    try:
+        server = OpenSearch(**ClusterLocation.parse(cluster).client_options()).info()  # type: ignore[arg-type]
+    except Exception as error:
+        raise Skipped(f"the cluster of --index {cluster} does not answer: {type(error).__name__}: {error}") from None
+    return Engine("OpenSearch russian", build, searcher,
+                  f"OpenSearch {server['version']['number']} at {cluster} recipe {RECIPE}", kept=kept)
+
+
 PEERS: dict[str, Callable[[], Engine]] = {
     "whoosh": whoosh_engine,
     "bm25s": bm25s_engine,
@@ -467,6 +553,10 @@ PEERS: dict[str, Callable[[], Engine]] = {
     "fts5": lambda: fts5_engine(stemmed=False),
     "fts5-snowball": lambda: fts5_engine(stemmed=True),
     "postgres": postgres_engine,
+}
+#: Peers on the cluster of ``--index``, each given its location; skipped without one.
+CLUSTER_PEERS: dict[str, Callable[[str], Engine]] = {
+    "opensearch-russian": opensearch_russian_engine,
 }
 
 
@@ -481,7 +571,7 @@ def prepare(engine: Engine, eval_set: EvalSet, corpus: list[Record], cache: Path
                                                 for path in eval_set.corpus]}
     if stamp.is_file():
         built = json.loads(stamp.read_text(encoding="utf-8"))
-        if built["key"] == key:
+        if built["key"] == key and engine.kept(folder / "index"):
             return folder / "index", built["seconds"], True
     shutil.rmtree(folder, ignore_errors=True)  # stale, or left by a build that failed
     (folder / "index").mkdir(parents=True)
@@ -543,11 +633,14 @@ def eval_sets(args: argparse.Namespace) -> list[EvalSet]:
 
 def engines_for(args: argparse.Namespace, source: str) -> tuple[list[Engine], dict[str, str]]:
     """searchkit's engines and the available peers; the skipped peers with the reason."""
-    engines = searchkit_engines(args.variants, args.processes, source, args.synonyms, args.synonym_weight)
+    engines = searchkit_engines(args.variants, args.processes, source, args.synonyms, args.synonym_weight,
+                                args.index)
     skipped: dict[str, str] = {}
     for peer in args.peers:
         try:
-            engines.append(PEERS[peer]())
+            if peer in CLUSTER_PEERS and not args.index:
+                raise Skipped("no cluster given (--index opensearch://HOST:PORT/PREFIX)")
+            engines.append(CLUSTER_PEERS[peer](args.index) if peer in CLUSTER_PEERS else PEERS[peer]())
         except Skipped as reason:
             skipped[peer] = str(reason)
             print(f"skipped {peer}: {reason}", file=sys.stderr)
@@ -559,9 +652,25 @@ def short(set_name: str) -> str:
     return set_name.removeprefix("xquad-ru/").removeprefix("paragraphs+")
 
 
+QUALITY_KEYS = ("nDCG@10", "MRR@10", "Recall@100")
+
+
+def cluster_differences(results: dict[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """{set: {engine: {measure: on the cluster − embedded}}} for every engine measured both ways."""
+    differences: dict[str, dict[str, dict[str, float]]] = {}
+    for set_name, result in results.items():
+        for name, figures in result["engines"].items():
+            embedded = result["engines"].get(name.removesuffix(ON_CLUSTER))
+            if name.endswith(ON_CLUSTER) and embedded and "failed" not in figures and "failed" not in embedded:
+                differences.setdefault(set_name, {})[name.removesuffix(ON_CLUSTER)] = {
+                    key: round(figures[key] - embedded[key], 4) for key in QUALITY_KEYS}
+    return differences
+
+
 def tables(results: dict[str, Any]) -> str:
-    """Two markdown tables, engines down and sets across: the three measures, then index seconds and ms/query.
-    A column group is headed by its set's name on its first column."""
+    """Markdown tables, engines down and sets across: the three measures, then index seconds and ms/query, then
+    (with ``--index``) the cluster's figures less the embedded ones. A column group is headed by its set's name
+    on its first column."""
     engines = list(dict.fromkeys(name for result in results.values() for name in result["engines"]))
 
     def table(columns: list[tuple[str, str, str]]) -> str:
@@ -580,7 +689,15 @@ def tables(results: dict[str, Any]) -> str:
 
     quality = table([("nDCG@10", "nDCG@10", ".4f"), ("MRR@10", "MRR@10", ".4f"), ("R@100", "Recall@100", ".4f")])
     timing = table([("index s", "index_seconds", ".1f"), ("ms/query", "ms_per_query", ".1f")])
-    return f"{quality}\n\n{timing}"
+    differences = cluster_differences(results)
+    if not differences:
+        return f"{quality}\n\n{timing}"
+    header = ["on OpenSearch − embedded"] + [f"{short(s)} {key}" if i == 0 else key
+                                           for s in differences for i, key in enumerate(QUALITY_KEYS)]
+    twins = list(dict.fromkeys(name for by_engine in differences.values() for name in by_engine))
+    rows = [[name] + [format(by_engine[name][key], "+.4f") if name in by_engine else "–"
+                      for by_engine in differences.values() for key in QUALITY_KEYS] for name in twins]
+    return f"{quality}\n\n{timing}\n\n{markdown_table(header, rows)}"
 
 
 def names(allowed: tuple[str, ...] | list[str]) -> Callable[[str], list[str]]:
@@ -604,7 +721,7 @@ def main() -> None:
     parser.add_argument("--limit-queries", type=int, metavar="N", help="evaluate only the first N questions")
     parser.add_argument("--variants", type=names(TERM_MODES), default=list(VARIANTS),
                         help="searchkit analyzer modes besides the default (comma-separated; default: all)")
-    parser.add_argument("--peers", type=names(list(PEERS)), default=list(PEERS),
+    parser.add_argument("--peers", type=names([*PEERS, *CLUSTER_PEERS]), default=[*PEERS, *CLUSTER_PEERS],
                         help="peer engines (comma-separated; default: all)")
     parser.add_argument("--no-peers", action="store_const", const=[], dest="peers", help="searchkit only")
     parser.add_argument("--synonyms", type=names(["on", "off"]), default=["on"],
@@ -612,6 +729,9 @@ def main() -> None:
                              "both: on,off (default: on)")
     parser.add_argument("--synonym-weight", type=float, default=None, metavar="W",
                         help="the synonyms' weight (SynonymSettings.weight) instead of the default")
+    parser.add_argument("--index", metavar="opensearch://HOST:PORT/PREFIX",
+                        help="a cluster: every searchkit engine is measured again with its indexes there (named "
+                             "PREFIX-SET-ENGINE), beside the embedded ones, and the opensearch-russian peer runs")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="searchkit indexing processes")
     parser.add_argument("--cache", type=Path, default=CACHE_DIR,
                         help="folder for built indexes, reused when corpus and engine are unchanged")
@@ -619,6 +739,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "quality.json", help="results file")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of the tables")
     args = parser.parse_args()
+    if args.index and not is_cluster_location(args.index):
+        parser.error(f"--index {args.index}: not a cluster location (opensearch://HOST:PORT/PREFIX)")
 
     sets = eval_sets(args)
     source = source_fingerprint()  # the engine version these figures belong to
@@ -632,6 +754,7 @@ def main() -> None:
             cache.chmod(0o755)
         for eval_set in sets:
             data["sets"][eval_set.name] = run_set(eval_set, engines, args.limit_queries, cache)
+            data["cluster_differences"] = cluster_differences(data["sets"])
             write_json(args.output, data)  # after every set, so a long run's figures survive an interruption
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else tables(data["sets"]))
 

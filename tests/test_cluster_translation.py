@@ -13,7 +13,7 @@ from searchkit import compiled as cq
 from searchkit.analysis import get_analyzer
 from searchkit.backends.opensearch.fields import WEIGHT_SCALE, encode
 from searchkit.backends.opensearch.location import ClusterLocation, is_cluster_location
-from searchkit.backends.opensearch.translate import Translation, lucene_regexp
+from searchkit.backends.opensearch.translate import Translation, lucene_regexp, phrase_match
 from searchkit.documents import Document
 from searchkit.settings import AnalyzerSettings
 from tests.conftest import run_cli
@@ -56,14 +56,21 @@ def test_a_document_is_sent_as_positions_with_alternatives_and_gaps_and_as_weigh
 
 
 def test_a_phrase_keeps_its_gaps_and_a_sloppy_one_counts_them() -> None:
-    translation = Translation(k1=1.0, idf_ratio=lambda field, term: 1.0)
     exact = cq.Phrase("body", ((0, ("встреча",)), (2, ("вокзал",))))
-    assert translation.dsl(exact) == {"match_phrase": {"body": {"query": "встреча _ вокзал",
-                                                                "analyzer": "searchkit_positions"}}}
-    sloppy = translation.dsl(cq.Phrase("body", ((0, ("стать", "сталь")), (2, ("прочный",))), slop=1, boost=2.0))
-    assert sloppy["span_near"]["slop"] == 2 and sloppy["span_near"]["boost"] == 2.0
+    assert phrase_match(exact) == {"match_phrase": {"body": {"query": "встреча _ вокзал",
+                                                             "analyzer": "searchkit_positions"}}}
+    sloppy = phrase_match(cq.Phrase("body", ((0, ("стать", "сталь")), (2, ("прочный",))), slop=1))
+    assert sloppy["span_near"]["slop"] == 2
     assert sloppy["span_near"]["clauses"][0] == {"span_or": {"clauses": [{"span_term": {"body": "стать"}},
                                                                           {"span_term": {"body": "сталь"}}]}}
+
+
+def test_a_phrase_matches_by_positions_and_scores_by_its_weighted_terms() -> None:
+    translation = Translation(k1=1.0, idf_ratio=lambda field, term: 1.0)
+    scored = translation.dsl(cq.Phrase("body", ((0, ("встреча",)), (2, ("вокзал",))), boost=2.0))["bool"]
+    assert scored["filter"] == [phrase_match(cq.Phrase("body", ((0, ("встреча",)), (2, ("вокзал",)))))]
+    assert [clause["term"]["body_w"]["value"] for clause in scored["should"]] == ["встреча", "вокзал"]
+    assert scored["boost"] == 2.0
 
 
 def test_readings_are_a_dis_max_of_weighted_terms_scored_with_searchkits_idf() -> None:

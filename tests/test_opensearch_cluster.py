@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,51 @@ def test_the_server_answers_from_a_cluster_index(corpus_index_path: str) -> None
     finally:
         assert server.stop()
 
+
+
+# --- scores: the cluster's BM25 against the embedded index's --------------------------------------------------
+
+RED_SQUARE = [
+    {"id": "square", "text": "Парад прошёл на Красной площади в Москве."},
+    {"id": "two", "text": "Красная площадь и Красная гора видны из окна, а площадь перед театром пуста."},
+    {"id": "apart", "text": "Площадь города была красная от флагов."},
+    {"id": "other", "text": "Зимой в Москве холодно и снежно."},
+    {"id": "either", "text": "Приходите в какой-либо день недели."},
+    {"id": "neither", "text": "Либо сейчас, либо никогда."},
+]
+
+
+def scores_on_both(make_index: Callable[..., Index], tmp_path: Path, documents: list[dict[str, str]],
+                   query: str) -> tuple[dict[str, float], dict[str, float]]:
+    """The hits' scores for ``query`` on the cluster and on an embedded index of the same documents."""
+    with Index.create(tmp_path / "embedded") as embedded:
+        embedded.add(documents)
+        expected = {hit.id: hit.score for hit in embedded.search(query).hits}
+    cluster = make_index()
+    cluster.add(documents)
+    return {hit.id: hit.score for hit in cluster.search(query).hits}, expected
+
+
+@pytest.mark.parametrize("query", ['"красная площадь"', '"красная площадь"~2', "какой-либо", "красная площадь"])
+def test_a_phrase_scores_as_its_terms_do_on_the_embedded_index(make_index, tmp_path: Path, query: str) -> None:  # type: ignore[no-untyped-def]
+    """A phrase (and a hyphenated word, which is one) adds up its terms' scores with searchkit's idf, as Whoosh's
+    matchers do, not Lucene's phrase score; what is left is Lucene's rounding of document lengths to a byte."""
+    on_cluster, embedded = scores_on_both(make_index, tmp_path, RED_SQUARE, query)
+    assert on_cluster == pytest.approx(embedded, rel=0.05)
+    assert list(on_cluster) == list(embedded)
+
+
+TITLED = [*RED_SQUARE,
+          {"id": "guide", "title": "Красная площадь", "text": "Главная площадь страны и её история."},
+          {"id": "gum", "title": "Торговые ряды на площади", "text": "Магазины у кремлёвской стены."}]
+
+
+@pytest.mark.parametrize("query", ["красная", "площадь", '"красная площадь"', "торговые ряды"])
+def test_a_title_term_weighs_among_all_documents_as_on_the_embedded_index(make_index, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                          query: str) -> None:
+    """Documents without a title still count in the title's N and average length, as in the embedded index (in
+    Lucene's own statistics only the documents with a title term would), and a field's length is its number
+    of terms however its readings are weighted."""
+    on_cluster, embedded = scores_on_both(make_index, tmp_path, TITLED, query)
+    assert on_cluster == pytest.approx(embedded, rel=0.1)
+    assert list(on_cluster) == list(embedded)

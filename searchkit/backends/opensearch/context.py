@@ -86,7 +86,8 @@ class OpenSearchContext:
         return bm25_idf(self.size, frequency) / max(lucene_idf(max(having, frequency), frequency), 1e-6)
 
     def _documents_with(self, field: str) -> int:
-        """Documents having the text field (BM25's N in OpenSearch: a document without a title has none)."""
+        """Documents having the weighted field (BM25's N in OpenSearch): every document written, as each has every
+        weighted field (:data:`.fields.LENGTH_PAD`), those of transactions not committed or not yet deleted too."""
         if field not in self._with_field:
             counted = self._client.count(index=self._index, body={"query": {"exists": {"field": WEIGHTED[field]}}})
             self._with_field[field] = int(counted["count"])

@@ -11,6 +11,11 @@ for the embedded index) and sent as two strings the cluster's analyzers only spl
   :data:`WEIGHT_SCALE`, read by a ``delimited_term_freq`` filter. Lucene refuses custom frequencies on a field
   with positions, hence two fields. BM25 over frequencies and lengths all scaled by ``WEIGHT_SCALE`` gives the
   scores of the unscaled ones when k1 is scaled too, so the similarity of these fields has ``k1 × WEIGHT_SCALE``.
+  Every document's weighted fields also hold the term ``_`` (:data:`LENGTH_PAD`), which no query asks for, with
+  the frequency that makes the field's length in Lucene (the sum of its frequencies) ``WEIGHT_SCALE`` times the
+  number of its terms: the length the embedded index counts (each reading of a word one, whatever its weight).
+  So every document has every weighted field, even with no title or author, and BM25's N and average length are
+  over all documents, as in the embedded index (Lucene's are over the documents having a term in the field).
 - ``title_forms`` and ``body_forms``: the folded word forms, for ``=form`` on an index without exact-form terms.
 
 The original texts are kept in the source for snippets, explain and rebuilding; the analysed strings are not.
@@ -29,11 +34,14 @@ from ...documents import Document
 from ...settings import RankingSettings
 
 #: The version of the fields and analyzers below; an index made with another is refused (rebuild it).
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 #: Weights are sent as whole frequencies: a term read with probability 0.37 counts 37.
 WEIGHT_SCALE = 100
 ALTERNATIVES = "|"
 NO_TERM = "_"
+#: The term that brings a weighted field's length to the embedded index's (see above): the gap mark, which no
+#: analysed word is.
+LENGTH_PAD = NO_TERM
 #: The text fields a query searches, and the fields behind each.
 TEXT_FIELDS = ("title", "body")
 WEIGHTED = {"title": "title_w", "body": "body_w", "author": "author_w"}
@@ -134,12 +142,13 @@ def encode(analyzer: Analyzer, document: Document, source_key: str, transaction:
     }
     for name, text in (("title", title), ("body", document.body)):
         positions, weights, forms, length = _analysed(analyzer, text, exact)
-        source[name], source[WEIGHTED[name]], source[FORMS[name]] = positions, _frequencies(weights), forms
+        source[name], source[WEIGHTED[name]], source[FORMS[name]] = positions, _frequencies(weights, length), forms
         source[f"{name}_length"] = length
         vocabulary.update((name, term) for term in weights)
+    _, weights, _, length = _analysed(analyzer, document.author, False)
+    source["author_w"] = _frequencies(weights, length)
     if document.author:
-        _, weights, _, _ = _analysed(analyzer, document.author, False)
-        source.update(author=document.author, author_name=document.author, author_w=_frequencies(weights))
+        source.update(author=document.author, author_name=document.author)
         vocabulary.update(("author", term) for term in weights)
     if document.hash:
         source["hash"] = document.hash
@@ -185,8 +194,12 @@ def _analysed(analyzer: Analyzer, text: str, exact: bool) -> tuple[str, Counter[
     return positions, weights, " ".join(sorted(forms)), length
 
 
-def _frequencies(weights: Counter[str]) -> str:
-    return " ".join(f"{term}{ALTERNATIVES}{max(1, round(weight * WEIGHT_SCALE))}" for term, weight in weights.items())
+def _frequencies(weights: Counter[str], length: int) -> str:
+    """A weighted field's text: each term with its scaled weight, and the :data:`LENGTH_PAD` that makes the
+    frequencies add up to ``length`` terms (at least 1, as Lucene wants)."""
+    frequencies = {term: max(1, round(weight * WEIGHT_SCALE)) for term, weight in weights.items()}
+    pad = max(1, length * WEIGHT_SCALE - sum(frequencies.values()))
+    return " ".join(f"{term}{ALTERNATIVES}{frequency}" for term, frequency in [*frequencies.items(), (LENGTH_PAD, pad)])
 
 
 def document_from_source(source: dict[str, Any]) -> Document:

@@ -1,8 +1,9 @@
 """Compiled queries (:mod:`searchkit.compiled`) → OpenSearch's query DSL, against the fields of :mod:`.fields`.
 
 A :class:`~searchkit.compiled.Term` scores on its field's weighted companion (frequencies that carry the
-readings' probabilities); the parts that need positions (phrases, ``=form`` among a word's readings) read the
-positions field. ``DisMax`` is ``dis_max``, ``Or`` a ``bool`` of ``should`` (scores add up), ``And`` of ``must``,
+readings' probabilities); the parts that need positions (phrases, ``=form`` among a word's readings) match on the
+positions field in a ``filter`` and score by their terms on the weighted field, as the embedded index scores them
+(a phrase scores as the sum of its terms' scores). ``DisMax`` is ``dis_max``, ``Or`` a ``bool`` of ``should`` (scores add up), ``And`` of ``must``,
 ``AndNot`` ``must_not``, ``AndMaybe`` ``must`` with ``should``; filters are ``bool`` ``filter`` clauses, which add
 nothing to a score.
 """
@@ -112,18 +113,12 @@ class Translation:
         raise TypeError(f"not a compiled query: {query!r}")
 
     def phrase(self, query: cq.Phrase) -> Dsl:
-        """Positions in order, each at exactly its distance from the previous one, plus up to ``slop`` more words.
-        Without slop, a ``match_phrase`` of the positions as the index holds them (Lucene's multi-term phrase,
-        gaps kept); with it, ``span_near`` in order, whose slop counts the gaps between the positions too."""
-        field = query.field
-        first = query.positions[0][0]
-        if not query.slop:
-            at = {position - first: terms for position, terms in query.positions}
-            text = " ".join(ALTERNATIVES.join(at[p]) if p in at else NO_TERM for p in range(max(at) + 1))
-            return {"match_phrase": {field: {"query": text, "analyzer": "searchkit_positions"}}}
-        gaps = sum(b[0] - a[0] - 1 for a, b in zip(query.positions, query.positions[1:]))
-        clauses = [{"span_or": {"clauses": [_span_term(field, term) for term in terms]}} for _, terms in query.positions]
-        return {"span_near": {"clauses": clauses, "slop": gaps + query.slop, "in_order": True}}
+        """Matched by :func:`phrase_match`, scored as the embedded index scores a phrase (Whoosh's span matchers
+        add up their terms' scores): every term of every position, the alternatives the document has, each
+        scored as a :class:`~searchkit.compiled.Term`. Lucene's own phrase score would take its idf (not
+        searchkit's, which the rest of the query is reckoned in) and the positions field's lengths."""
+        terms = [self.dsl(cq.Term(query.field, term)) for _, alternatives in query.positions for term in alternatives]
+        return {"bool": {"should": terms, "filter": [phrase_match(query)]}}
 
     def _filter(self, condition: cq.Filter) -> Dsl:
         return {"bool": {"should": [self._alternative(condition.field, a) for a in condition.alternatives],
@@ -137,6 +132,21 @@ class Translation:
         if isinstance(alternative, cq.Matching):
             return {"bool": {"filter": [self.dsl(alternative.query)]}}
         return path_pattern(alternative)
+
+
+def phrase_match(query: cq.Phrase) -> Dsl:
+    """Positions in order, each at exactly its distance from the previous one, plus up to ``slop`` more words.
+    Without slop, a ``match_phrase`` of the positions as the index holds them (Lucene's multi-term phrase,
+    gaps kept); with it, ``span_near`` in order, whose slop counts the gaps between the positions too."""
+    field = query.field
+    first = query.positions[0][0]
+    if not query.slop:
+        at = {position - first: terms for position, terms in query.positions}
+        text = " ".join(ALTERNATIVES.join(at[p]) if p in at else NO_TERM for p in range(max(at) + 1))
+        return {"match_phrase": {field: {"query": text, "analyzer": "searchkit_positions"}}}
+    gaps = sum(b[0] - a[0] - 1 for a, b in zip(query.positions, query.positions[1:]))
+    clauses = [{"span_or": {"clauses": [_span_term(field, term) for term in terms]}} for _, terms in query.positions]
+    return {"span_near": {"clauses": clauses, "slop": gaps + query.slop, "in_order": True}}
 
 
 def _boosted(translated: Dsl, boost: float) -> Dsl:
