@@ -98,13 +98,14 @@ def baseline_schema() -> Any:
                   body=TEXT(analyzer=analyzer, stored=True))
 
 
-def baseline_index(path: Path, records: Sequence[dict[str, Any]], limitmb: int = 256) -> Any:
-    """Index ``records`` ({"id","title","text"}) with the stock schema and one writer; returns the Whoosh index."""
+def baseline_index(path: Path, records: Sequence[dict[str, Any]], limitmb: int = 256, procs: int = 1) -> Any:
+    """Index ``records`` ({"id","title","text"}) with the stock schema and one writer, or ``procs`` of Whoosh's
+    own writer processes each writing a segment (``multisegment=True``); returns the Whoosh index."""
     from whoosh import index
 
     path.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(path), baseline_schema())
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer(limitmb=limitmb, **({"procs": procs, "multisegment": True} if procs > 1 else {}))
     for record in records:
         writer.add_document(id=str(record["id"]), title=record.get("title") or "", body=record["text"])
     writer.commit()
