@@ -73,7 +73,8 @@ class Translation:
         self._scored = WEIGHTED if weighted else {**WEIGHTED, **{field: field for field in FORMS}}
 
     def dsl(self, query: cq.Query) -> Dsl:
-        """The OpenSearch query matching and scoring as ``query`` does (up to BM25's own idf; see the README)."""
+        """The OpenSearch query matching and scoring as ``query`` does in the embedded index, up to Lucene's
+        one-byte document lengths (benchmarks/README.md, "The OpenSearch backend")."""
         translated = self._translate(query)
         return translated if query.boost == 1.0 else _boosted(translated, query.boost)
 
