@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 SOURCES_WITH_HITS = 100
 #: Documents read at once by ``mget`` and hits by each request of a long listing.
 READ_BATCH = 1000
+#: Documents read with one asked for that has not been read (those ranked after it).
+READ_AHEAD = 50
 #: Up to this many documents, a context answers lookups by a keyword field from one map of its values.
 LOOKUP_MAP_DOCUMENTS = 50_000
 #: The facet values counted at most (the most frequent).
@@ -191,7 +193,12 @@ class OpenSearchContext:
         return document_from_source(self._sources[docnum])
 
     def _read_sources(self, numbers: list[int]) -> None:
+        """Read the sources of ``numbers`` not yet read; asked for one, read it with the next ones not yet read
+        too (in rank order: a search folding duplicates or listing hits past a page reads them one by one)."""
         missing = [number for number in dict.fromkeys(numbers) if number not in self._sources]
+        if len(missing) == 1:
+            missing += [number for number in range(missing[0] + 1, min(len(self._ids), missing[0] + READ_AHEAD))
+                        if number not in self._sources]
         for start in range(0, len(missing), READ_BATCH):
             batch = missing[start:start + READ_BATCH]
             with self._backend.reported():
