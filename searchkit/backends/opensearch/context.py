@@ -10,6 +10,7 @@ context's life.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ SOURCES_WITH_HITS = 100
 READ_BATCH = 1000
 #: Documents read with one asked for that has not been read (those ranked after it).
 READ_AHEAD = 50
+#: Documents' fields whose words a context keeps counted, for the weights of homonyms' readings.
+WORDS_KEPT = 2000
 #: Up to this many documents, a context answers lookups by a keyword field from one map of its values.
 LOOKUP_MAP_DOCUMENTS = 50_000
 #: The facet values counted at most (the most frequent).
@@ -169,18 +172,32 @@ class OpenSearchContext:
 
     def term_weights(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
         """From the documents' stored text, analysed again (the cluster keeps no postings a client can read):
-        only its words that may be forms of ``term``."""
+        only its words that may be forms of ``term``, each distinct word once."""
         numbers = docnums.tolist()
         self._read_sources(numbers)
-        text_field = {"title": "title_text", "body": "body_text"}.get(field, field)
         may_be = may_have(self._analyzer.morphology, frozenset((term,)))
         weights = []
         for number in numbers:
-            analysed = (self._analyzer.word(surface) for surface, _, _, _ in
-                        iter_words(self._sources[number].get(text_field) or "") if may_be(surface))
-            weights.append(sum(weight for word in analysed if not word.stopword
-                               for lemma, weight in word.weighted if lemma == term))
+            weight = 0.0
+            for surface, count in self._words_in(number, field).items():
+                if may_be(surface):
+                    word = self._analyzer.word(surface)
+                    if not word.stopword:
+                        weight += count * sum(w for lemma, w in word.weighted if lemma == term)
+            weights.append(weight)
         return np.array(weights, dtype=float)
+
+    def _words_in(self, number: int, field: str) -> Counter[str]:
+        """How often each word (as written) stands in a document's field: split once per context, since the
+        shares of a query's homonyms ask of the same hits for each reading of each ambiguous word."""
+        words: dict[tuple[int, str], Counter[str]] = self.caches.setdefault("words_in", {})
+        found = words.get((number, field))
+        if found is None:
+            if len(words) >= WORDS_KEPT:
+                words.clear()
+            text = self._sources[number].get({"title": "title_text", "body": "body_text"}.get(field, field)) or ""
+            found = words[(number, field)] = Counter(surface for surface, _, _, _ in iter_words(text))
+        return found
 
     def field_length(self, docnum: int, field: str) -> int:
         self._read_sources([docnum])
