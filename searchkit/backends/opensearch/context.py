@@ -32,8 +32,10 @@ SOURCES_WITH_HITS = 100
 READ_BATCH = 1000
 #: Documents read with one asked for that has not been read (those ranked after it).
 READ_AHEAD = 50
-#: Documents' fields whose words a context keeps counted, for the weights of homonyms' readings.
+#: Documents' fields whose words a context keeps counted, and the weights of homonyms' readings in documents it
+#: keeps: a query asked again costs nothing to analyse.
 WORDS_KEPT = 2000
+WEIGHTS_KEPT = 200_000
 #: Up to this many documents, a context answers lookups by a keyword field from one map of its values.
 LOOKUP_MAP_DOCUMENTS = 50_000
 #: The facet values counted at most (the most frequent).
@@ -174,18 +176,22 @@ class OpenSearchContext:
         """From the documents' stored text, analysed again (the cluster keeps no postings a client can read):
         only its words that may be forms of ``term``, each distinct word once."""
         numbers = docnums.tolist()
-        self._read_sources(numbers)
-        may_be = may_have(self._analyzer.morphology, frozenset((term,)))
-        weights = []
-        for number in numbers:
-            weight = 0.0
-            for surface, count in self._words_in(number, field).items():
-                if may_be(surface):
-                    word = self._analyzer.word(surface)
-                    if not word.stopword:
-                        weight += count * sum(w for lemma, w in word.weighted if lemma == term)
-            weights.append(weight)
-        return np.array(weights, dtype=float)
+        known: dict[tuple[int, str, str], float] = self.caches.setdefault("term_weights", {})
+        missing = [number for number in numbers if (number, field, term) not in known]
+        if missing:
+            self._read_sources(missing)
+            if len(known) >= WEIGHTS_KEPT:
+                known.clear()
+            may_be = may_have(self._analyzer.morphology, frozenset((term,)))
+            for number in missing:
+                weight = 0.0
+                for surface, count in self._words_in(number, field).items():
+                    if may_be(surface):
+                        word = self._analyzer.word(surface)
+                        if not word.stopword:
+                            weight += count * sum(w for lemma, w in word.weighted if lemma == term)
+                known[(number, field, term)] = weight
+        return np.array([known[(number, field, term)] for number in numbers], dtype=float)
 
     def _words_in(self, number: int, field: str) -> Counter[str]:
         """How often each word (as written) stands in a document's field: split once per context, since the
