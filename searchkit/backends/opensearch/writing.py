@@ -81,7 +81,7 @@ class ClusterTransaction:
             self._client.indices.refresh(index=self._names.documents)
             self._client.delete_by_query(index=self._names.documents, refresh=True, conflicts="proceed",
                                          body={"query": {"range": {"txn": {"gt": state.committed}}}})
-        self._delete_old([tuple(pair) for pair in state.body.get("deleting") or ()], state.committed)  # type: ignore[misc]
+        self._delete_old([(field, value) for field, value in state.body.get("deleting") or ()], state.committed)
         self._backend.write_state(self._backend.read_state(), open=None, deleting=[])
 
     # --- adding and deleting ----------------------------------------------------------------------------------
@@ -100,8 +100,9 @@ class ClusterTransaction:
         if self._workers is not None:
             self._workers.add_file(source, source_key)
             return
-        assert self._sink is not None
-        outcome = read_into(source, lambda document: self._sink.add(document, source_key))  # type: ignore[union-attr]
+        sink = self._sink
+        assert sink is not None
+        outcome = read_into(source, lambda document: sink.add(document, source_key))
         self.files.append(outcome)
         self.written += outcome.documents
 
