@@ -20,7 +20,7 @@ from ...analysis import get_analyzer, iter_words, may_have
 from ...compiled import Query, bm25_idf
 from ...documents import Document
 from ..base import Ranked
-from .fields import WEIGHTED, document_from_source
+from .fields import TEXT_SOURCE, document_from_source
 from .translate import Dsl, Translation, lucene_idf, terms_of
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class OpenSearchContext:
         self._sources: dict[int, dict[str, Any]] = {}
         self._analyzer = get_analyzer(backend.settings.analyzer)
         self._dsl = Translation(backend.bm25_k1, self._idf_ratio, backend.cluster.weights).dsl
-        self._with_field: dict[str, int] = {}
+        self._written: int | None = None
         self.closed = False
 
     @property
@@ -89,16 +89,17 @@ class OpenSearchContext:
         frequency = self.doc_frequency(field, term)
         if not frequency:
             return 1.0
-        having = self._documents_with(field)
+        having = self._documents_written()
         return bm25_idf(self.size, frequency) / max(lucene_idf(max(having, frequency), frequency), 1e-6)
 
-    def _documents_with(self, field: str) -> int:
-        """Documents having the weighted field (BM25's N in OpenSearch): every document written, as each has every
-        weighted field (:data:`.fields.LENGTH_PAD`), those of transactions not committed or not yet deleted too."""
-        if field not in self._with_field:
-            counted = self._client.count(index=self._index, body={"query": {"exists": {"field": WEIGHTED[field]}}})
-            self._with_field[field] = int(counted["count"])
-        return self._with_field[field]
+    def _documents_written(self) -> int:
+        """BM25's N in OpenSearch for every weighted field: the documents having the field, which is every
+        document written (:data:`.fields.LENGTH_PAD`), those of transactions not committed or not yet deleted
+        too."""
+        if self._written is None:
+            with self._backend.reported():
+                self._written = int(self._client.count(index=self._index)["count"])
+        return self._written
 
     def _prepare(self, query: Query) -> None:
         """Read at once the document frequencies the translation of ``query`` will ask for."""
@@ -201,7 +202,7 @@ class OpenSearchContext:
         if found is None:
             if len(words) >= WORDS_KEPT:
                 words.clear()
-            text = self._sources[number].get({"title": "title_text", "body": "body_text"}.get(field, field)) or ""
+            text = self._sources[number].get(TEXT_SOURCE[field]) or ""
             found = words[(number, field)] = Counter(surface for surface, _, _, _ in iter_words(text))
         return found
 

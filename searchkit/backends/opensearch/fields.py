@@ -45,6 +45,8 @@ LENGTH_PAD = NO_TERM
 #: The text fields a query searches, and the fields behind each.
 TEXT_FIELDS = ("title", "body")
 WEIGHTED = {"title": "title_w", "body": "body_w", "author": "author_w"}
+#: Where the source keeps each text field's text as written (the title only when it was not guessed).
+TEXT_SOURCE = {"title": "title_text", "body": "body_text", "author": "author"}
 FORMS = {"title": "title_forms", "body": "body_forms"}
 #: Keyword fields: filters, facets, lookups and sync read them.
 KEYWORDS = ("id", "path", "relpath", "folder", "source_key", "format", "hash", "author_name", "language")

@@ -27,6 +27,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from opensearchpy import exceptions as os_errors
+
 from ...errors import IncompatibleIndexError, IndexLockedError, IndexNotFoundError, SearchkitError
 from ...settings import SCHEMA_VERSION, Settings, Source, SynonymSettings
 from ..base import IndexStats
@@ -106,7 +108,7 @@ class OpenSearchBackend:
         #: The names requests go to: the aliases, or a build's own indices while it is being rebuilt.
         self.names = names or Names(location.name)
         self.client = client_for(location)
-        self.vocabulary = Vocabulary(self.client, self.names.vocabulary)
+        self.vocabulary = Vocabulary(self.client, self.names.vocabulary, self.reported)
         #: ``dfs_query_then_fetch`` takes term statistics from every shard first, so that a small collection
         #: spread over several shards ranks as if it had one (SEARCHKIT_OPENSEARCH_DFS=1 or ``?dfs=1``).
         self.search_options: dict[str, Any] = {"search_type": search_type} if search_type else {}
@@ -143,8 +145,9 @@ class OpenSearchBackend:
                 if client.indices.exists(index=name) and not client.indices.exists_alias(name=name):
                     raise SearchkitError(f"the cluster at {cluster.url} has an index {name} that is not "
                                          "searchkit's: choose another name for searchkit's index")
-            fresh = cls.create_build(cluster, settings or Settings(), max(old, default=0) + 1)
-            move_aliases(client, aliases, old, max(old, default=0) + 1)
+            number = max(old, default=0) + 1
+            fresh = cls.create_build(cluster, settings or Settings(), number)
+            move_aliases(client, aliases, old, number)
         return cls(cluster, fresh.settings, fresh.bm25_k1, cluster.search_type)
 
     @classmethod
@@ -215,15 +218,13 @@ class OpenSearchBackend:
     def write_state(self, state: State, **changes: Any) -> State:
         """The state with ``changes``, written only if nobody wrote it since ``state`` was read."""
         body = {**state.body, **changes, "updated": dt.datetime.now(dt.timezone.utc).isoformat()}
-        try:
-            with self.reported():
+        with self.reported():
+            try:
                 written = self.client.index(index=self.names.state, id=STATE_ID, body=body, refresh=True,
                                             if_seq_no=state.seq_no, if_primary_term=state.primary_term)
-        except SearchkitError as error:
-            if "409" in str(error):
+            except os_errors.ConflictError:
                 raise IndexLockedError(f"index {self.location} was changed by another process meanwhile; "
                                        "try again when it has finished") from None
-            raise
         return self._remember(State(body, written["_seq_no"], written["_primary_term"]))
 
     def _change_state(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:

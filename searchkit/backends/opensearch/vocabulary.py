@@ -9,13 +9,14 @@ index is rebuilt); it ranks corrections and roots, while BM25 scores come from t
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
+from opensearchpy import OpenSearch, helpers
+
+from .client import with_backoff
 from .fields import TEXT_FIELDS, vocabulary_id
-
-if TYPE_CHECKING:
-    from opensearchpy import OpenSearch
 
 #: Terms read at once by a prefix scan, and looked up or written at once when a commit updates them.
 SCAN_BATCH = 500
@@ -28,28 +29,31 @@ class Vocabulary:
     """Read and update the vocabulary index ``name`` through ``client``; what a context has read is kept in its
     caches."""
 
-    def __init__(self, client: OpenSearch, name: str) -> None:
+    def __init__(self, client: OpenSearch, name: str, reported: Callable[[], AbstractContextManager[None]]) -> None:
         self._client = client
         self.name = name
+        #: The cluster's errors as one line naming it, around every request.
+        self._reported = reported
 
     def frequency(self, caches: dict[str, Any], field: str, term: str) -> int:
-        known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
-        key = (field, term)
-        if key not in known:
-            found = self._client.get(index=self.name, id=vocabulary_id(field, term), ignore=[404])
-            known[key] = found["_source"]["df"] if found.get("found") else 0
-        return known[key]
+        self.prefetch(caches, {(field, term)})
+        return caches["frequencies"][(field, term)]
 
     def prefetch(self, caches: dict[str, Any], keys: set[tuple[str, str]]) -> None:
         """Read the frequencies of the (field, term) ``keys`` not yet known, in one request."""
         known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
         missing = [key for key in keys if key not in known]
-        for start in range(0, len(missing), WRITE_BATCH):
-            batch = missing[start:start + WRITE_BATCH]
-            found = self._client.mget(index=self.name, body={"ids": [vocabulary_id(*key) for key in batch]},
-                                      _source_includes=["df"])["docs"]
-            for key, doc in zip(batch, found):
-                known[key] = doc["_source"]["df"] if doc.get("found") else 0
+        known.update(zip(missing, self._stored(missing)))
+
+    def _stored(self, keys: list[tuple[str, str]]) -> list[int]:
+        """The frequencies the vocabulary holds for ``keys`` (0 for a term it has not), read in batches."""
+        frequencies: list[int] = []
+        for start in range(0, len(keys), WRITE_BATCH):
+            ids = [vocabulary_id(*key) for key in keys[start:start + WRITE_BATCH]]
+            with self._reported():
+                found = self._client.mget(index=self.name, body={"ids": ids}, _source_includes=["df"])["docs"]
+            frequencies += [doc["_source"]["df"] if doc.get("found") else 0 for doc in found]
+        return frequencies
 
     def with_prefix(self, caches: dict[str, Any], field: str, prefix: str) -> Iterator[tuple[str, int]]:
         """(term, frequency) of the field's terms from ``prefix``, alphabetically. A query word's terms are
@@ -69,7 +73,8 @@ class Vocabulary:
         known: dict[tuple[str, str], int] = caches.setdefault("frequencies", {})
         body = {"query": {"bool": {"filter": [{"terms": {"field": list(TEXT_FIELDS)}}, {"prefix": {"term": prefix}}]}},
                 "size": SCAN_BATCH, "sort": [{"term": "asc"}, {"field": "asc"}]}
-        hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
+        with self._reported():
+            hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
         if len(hits) >= SCAN_BATCH:
             return
         found: dict[str, list[tuple[str, int]]] = {name: [] for name in TEXT_FIELDS}
@@ -92,7 +97,8 @@ class Vocabulary:
             body: dict[str, Any] = {"query": query, "size": SCAN_BATCH, "sort": [{"term": "asc"}]}
             if after:
                 body["search_after"] = after
-            hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
+            with self._reported():
+                hits = self._client.search(index=self.name, body=body)["hits"]["hits"]
             for hit in hits:
                 term, frequency = hit["_source"]["term"], hit["_source"]["df"]
                 known[(field, term)] = frequency
@@ -104,19 +110,14 @@ class Vocabulary:
     def add(self, counts: Counter[tuple[str, str]]) -> None:
         """Add ``counts`` (documents by field and term) to the frequencies; the commit's single writer calls it,
         so a read and a write of the same term never interleave with another's."""
-        from opensearchpy import helpers
-
-        from .client import with_backoff
-
         keys = list(counts)
         for start in range(0, len(keys), WRITE_BATCH):
             batch = keys[start:start + WRITE_BATCH]
-            ids = [vocabulary_id(field, term) for field, term in batch]
-            found = self._client.mget(index=self.name, body={"ids": ids}, _source_includes=["df"])["docs"]
-            actions = [{"_index": self.name, "_id": id_, "_source": {
-                "field": field, "term": term, "df": counts[(field, term)] + (doc["_source"]["df"] if doc.get("found")
-                                                                             else 0)}}
-                       for (field, term), id_, doc in zip(batch, ids, found)]
-            with_backoff(lambda: helpers.bulk(self._client, actions, chunk_size=len(actions),
-                                              max_chunk_bytes=50 * 2**20))
-        self._client.indices.refresh(index=self.name)
+            actions = [{"_index": self.name, "_id": vocabulary_id(field, term),
+                        "_source": {"field": field, "term": term, "df": counts[(field, term)] + stored}}
+                       for (field, term), stored in zip(batch, self._stored(batch))]
+            with self._reported():
+                with_backoff(lambda: helpers.bulk(self._client, actions, chunk_size=len(actions),
+                                                  max_chunk_bytes=50 * 2**20))
+        with self._reported():
+            self._client.indices.refresh(index=self.name)

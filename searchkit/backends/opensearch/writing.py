@@ -18,6 +18,8 @@ import socket
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from opensearchpy import exceptions as os_errors
+
 from ...analysis import get_analyzer
 from ...documents import Document, FileRead, Skipped, SourceFile, read_into
 from ...errors import IndexLockedError, SearchkitError
@@ -132,7 +134,7 @@ class ClusterTransaction:
         backend = self._backend
         with reported(backend.cluster):
             self._client.indices.refresh(index=self._names.documents)
-            backend.vocabulary.add(self.vocabulary)
+        backend.vocabulary.add(self.vocabulary)
         state = backend.write_state(backend.read_state(), committed=self.number, open=None,
                                     deleting=[list(pair) for pair in self._deletions])
         self._delete_old(self._deletions, self.number)
@@ -183,7 +185,7 @@ class BulkSink:
         self._index = index
         # Documents in the order each sink writes them, the sinks of one transaction apart.
         self._sequence = (transaction << 40) + ((os.getpid() & 0xFFFF) << 24)
-        self._waiting: list[str] = []
+        self._waiting: list[bytes] = []
         self._bytes = 0
         self.counts: Counter[tuple[str, str]] = Counter()
         self.written = 0
@@ -195,7 +197,7 @@ class BulkSink:
         except Exception as error:  # analysis of arbitrary text: any failure is this document's alone
             return Skipped(document.path or document.id, f"document {document.id!r} cannot be analysed: {error}")
         action = json.dumps({"index": {"_index": self._index, "_id": document_id(document.id, self._transaction)}})
-        line = f"{action}\n{json.dumps(source, ensure_ascii=False)}\n"
+        line = f"{action}\n{json.dumps(source, ensure_ascii=False)}\n".encode("utf-8")
         self._waiting.append(line)
         self._bytes += len(line)
         self.counts.update(counts)
@@ -208,7 +210,7 @@ class BulkSink:
     def _send(self) -> None:
         if not self._waiting:
             return
-        body = "".join(self._waiting)
+        body = b"".join(self._waiting)
         with reported(self._location):
             answer = with_backoff(lambda: _bulk_or_retry(self._client, body))
         self._waiting, self._bytes = [], 0
@@ -223,12 +225,10 @@ class BulkSink:
         return self.counts
 
 
-def _bulk_or_retry(client: Any, body: str) -> dict[str, Any]:
+def _bulk_or_retry(client: Any, body: bytes) -> dict[str, Any]:
     """One bulk request; the items the cluster was too busy for (429) are sent again with backoff, by raising as
     a busy cluster does for the whole request."""
-    from opensearchpy import exceptions as os_errors
-
-    answer = client.bulk(body=body.encode("utf-8"))
+    answer = client.bulk(body=body)
     if answer.get("errors") and any(item["index"].get("status") == 429 for item in answer["items"]):
         raise os_errors.TransportError(429, "es_rejected_execution_exception", answer)
     return answer
