@@ -32,15 +32,18 @@ EXIT_TERMINATED = 143
 out = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 err = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
-class IndexLocationType(click.ParamType):
-    """An index folder, or a cluster index ``opensearch://HOST:PORT/NAME`` kept as written."""
+
+class IndexLocationType(click.Path):
+    """An index folder (not a file), or a cluster index ``opensearch://HOST:PORT/NAME`` kept as written."""
 
     name = "FOLDER|URL"
 
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
-        if isinstance(value, (Path, str)) and str(value):
-            return index_location(str(value))
-        self.fail("an index folder or opensearch://HOST:PORT/NAME", param, ctx)
+        location = index_location(str(value))
+        return location if isinstance(location, str) else super().convert(value, param, ctx)
 
 
 INDEX_OPTION = click.option(

@@ -17,7 +17,8 @@ from .opensearch.location import is_cluster_location
 from .base import Backend, CheckReport, IndexStats, Ranked, Salvage, SearchContext, Transaction
 
 __all__ = ["Backend", "CheckReport", "IndexStats", "Ranked", "Salvage", "SearchContext", "Transaction",
-           "backend_exists", "is_cluster_location", "recorded_settings", "check_backend", "create_backend", "open_backend", "rebuilt_backend"]
+           "backend_exists", "check_backend", "create_backend", "is_cluster_location", "open_backend",
+           "rebuilt_backend", "recorded_settings"]
 
 
 def open_backend(location: str | os.PathLike[str], settings: Settings | None = None) -> Backend:
