@@ -8,7 +8,7 @@ found whole, by any part, and by a phrase of its parts written with spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
 #: Letters and digits, plus combining marks and soft hyphens that may sit inside a word (stress marks,
@@ -21,6 +21,9 @@ _PIECE_RE = re.compile(_PIECE)
 
 #: Longer runs of letters are not words (base64, hashes, glued garbage); they are not indexed.
 MAX_WORD_CHARS = 64
+_WORD_CHAR_RE = re.compile(_WORD_CHAR)
+_JOINED_BEFORE_RE = re.compile(f"{_WORD_CHAR}{_HYPHEN}")
+_JOINED_AFTER_RE = re.compile(f"{_HYPHEN}{_WORD_CHAR}")
 
 
 class Word(NamedTuple):
@@ -47,6 +50,57 @@ def iter_words(text: str) -> Iterator[Word]:
         for i, part in enumerate(parts):
             yield Word(part.group(), start + part.start(), start + part.end(), position + i)
         position += max(len(parts), 1)
+
+
+def locate_words(text: str, surfaces: Collection[str]) -> list[Word]:
+    """The words of ``text`` that are among ``surfaces`` (words and parts of compounds as :func:`iter_words`
+    gives them), in text order, with the positions :func:`iter_words` gives them; where two overlap (a compound
+    and its part), the one that begins first, and of those the longer. Each surface is looked for with
+    ``str.find`` and the positions are counted by a regular expression, in compiled code, which matters where a
+    text has thousands of words and a few are wanted."""
+    if not surfaces:
+        return []
+    if any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(text)):  # positions then differ from pieces
+        return _without_overlaps([word for word in iter_words(text) if word.surface in surfaces])
+    found = []
+    for surface in surfaces:
+        compound = is_compound(surface)
+        start = text.find(surface)
+        while start >= 0:
+            end = start + len(surface)
+            if _stands_alone(text, start, end, compound):
+                found.append((start, -end, surface))
+            start = text.find(surface, start + 1)
+    words, position, counted_to = [], 0, 0
+    for start, end, surface in sorted(found):
+        # Every piece of a word takes one position, so a word's position is the number of pieces before it.
+        position += len(_PIECE_RE.findall(text, counted_to, start))
+        counted_to = start
+        words.append(Word(surface, start, -end, position))
+    return _without_overlaps(words)
+
+
+def _stands_alone(text: str, start: int, end: int, compound: bool) -> bool:
+    """Whether ``text[start:end]`` is a whole word, or (unless it is a ``compound`` itself) a whole part of one."""
+    before, after = text[max(start - 2, 0):start], text[end:end + 2]
+    if _WORD_CHAR_RE.fullmatch(before[-1:]) or _WORD_CHAR_RE.match(after):
+        return False
+    return not compound or not (_JOINED_BEFORE_RE.fullmatch(before) or _JOINED_AFTER_RE.fullmatch(after))
+
+
+def _without_overlaps(words: list[Word]) -> list[Word]:
+    kept: list[Word] = []
+    for word in words:
+        if not (kept and word.start < kept[-1].end):
+            kept.append(word)
+    return kept
+
+
+def distinct_words(text: str) -> set[str]:
+    """The distinct words of ``text`` and parts of its compounds, as :func:`iter_words` gives them."""
+    found = {word for word in WORD_RE.findall(text) if len(word) <= MAX_WORD_CHARS}
+    found.update(part for word in [w for w in found if is_compound(w)] for part in _PIECE_RE.findall(word))
+    return found
 
 
 def is_compound(surface: str) -> bool:

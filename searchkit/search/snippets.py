@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import Analyzer, iter_words, may_have
+from ..analysis import Analyzer, distinct_words, locate_words, may_have
 from ..documents.model import PAGE_BREAK, page_at
 
 FRAGMENT_CHARS = 200
@@ -74,20 +74,13 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
     and its parts)."""
     wanted = frozenset(terms)
     may_match = may_have(analyzer.morphology, wanted)
-    matched: dict[str, str | None] = {}  # surface form → the wanted term it has, if any
-    result: list[Span] = []
     analysed = analyzer.word
-    # The words themselves rather than analyzer.tokens(): a shown document is split anew for every query, and
-    # each distinct form is looked up once, and analysed only if it may be a form of a wanted term.
-    for surface, start, end, position in iter_words(text):
-        if surface in matched:
-            term = matched[surface]
-        else:
-            term = matched[surface] = analysed(surface).match(wanted) if may_match(surface) else None
-        # Words come in text order, a compound before its parts: a part inside a marked whole is skipped.
-        if term is not None and not (result and start < result[-1].end):
-            result.append(Span(start, end, term, position))
-    return result
+    # A shown document is looked at anew for every query: each distinct form once, analysed only if it may be a
+    # form of a wanted term, and then only the words that are found where they stand.
+    matched = {surface: term for surface in distinct_words(text) if may_match(surface)
+               for term in [analysed(surface).match(wanted)] if term is not None}
+    return [Span(start, end, matched[surface], position)
+            for surface, start, end, position in locate_words(text, matched)]
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,

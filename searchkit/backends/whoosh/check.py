@@ -20,6 +20,7 @@ from ...settings import SETTINGS_FILE
 from ..base import CheckReport
 from .internals import latest_generation
 from .store import INDEX_NAME, read_settings
+from .term_tables import SUFFIX, read_table
 
 
 def check(path: Path) -> CheckReport:
@@ -39,6 +40,18 @@ def check(path: Path) -> CheckReport:
         report.segments += 1
         report.documents += _check_segment(storage, toc.schema, segment, generation, report.problems)
     return report
+
+
+def _check_table(storage: FileStorage, reader: SegmentReader, problems: list[tuple[str, str]]) -> None:
+    """The segment's table of terms, if it has one, must hold its terms and their document frequencies."""
+    segment_id = reader.segment().segment_id()
+    name = segment_id + SUFFIX
+    if name not in storage.list():
+        return
+    table = read_table(storage.folder, segment_id)
+    if table is None or not table.agrees_with(reader):
+        problems.append((name, "the table of terms does not match its segment: delete the file, and the next "
+                               "commit writes it anew"))
 
 
 class UnreadableToc(Exception):
@@ -64,7 +77,8 @@ def latest_toc(storage: FileStorage) -> tuple[int, Any]:
 def _check_segment(storage: FileStorage, schema: object, segment: object, generation: int,
                    problems: list[tuple[str, str]]) -> int:
     """Read one segment through; its live documents, or 0 after recording its problem."""
-    files = sorted(name for name in storage.list() if name.startswith(segment.segment_id()))  # type: ignore[attr-defined]
+    files = sorted(name for name in storage.list()
+                   if name.startswith(segment.segment_id()) and not name.endswith(SUFFIX))  # type: ignore[attr-defined]
     where = ", ".join(files) or f"{segment.segment_id()}.*"  # type: ignore[attr-defined]
     if not files:
         problems.append((where, "the segment's files are missing"))
@@ -78,6 +92,7 @@ def _check_segment(storage: FileStorage, schema: object, segment: object, genera
             for name in TEXT_FIELDS:
                 for term in reader.lexicon(name):
                     reader.postings(name, term).all_ids()
+            _check_table(storage, reader, problems)
             return reader.doc_count()
         finally:
             reader.close()

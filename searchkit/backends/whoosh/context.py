@@ -97,7 +97,7 @@ class WhooshContext:
     @property
     def ranker(self) -> ArrayRanker:
         if self._ranker is None:
-            self._ranker = ArrayRanker(self.searcher)
+            self._ranker = ArrayRanker(self.searcher, self.location or None)
         return self._ranker
 
     def up_to_date(self) -> bool:
@@ -159,11 +159,11 @@ class WhooshContext:
 
     @damage_reported
     def terms(self, field: str, prefix: str) -> Iterator[str]:
-        return (term_text(term) for term in self.reader.expand_prefix(field, prefix))
+        return iter(self.ranker.terms.terms(field, prefix))
 
     @damage_reported
     def terms_with_frequencies(self, field: str, prefix: str) -> Iterator[tuple[str, int]]:
-        return ((term_text(term), info.doc_frequency()) for term, info in self.reader.iter_prefix(field, prefix))
+        return iter(self.ranker.terms.terms_with_frequencies(field, prefix))
 
 
 def document_from_stored(fields: dict[str, Any]) -> Document:

@@ -10,7 +10,7 @@ the version first.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -94,10 +94,12 @@ def pool_bytes(writer: SegmentWriter) -> int:
     return writer.pool.currentsize
 
 
-def commit_segments(writer: SegmentWriter, others: list[Any], folder: str) -> None:
+def commit_segments(writer: SegmentWriter, others: list[Any], folder: str,
+                    complete: Callable[[list[Any]], None]) -> None:
     """Commit the writer's deletions and documents together with segments written by other processes: the
     existing segments (small ones merged, with the deletions applied), the writer's own, and ``others``, in one
-    new table of contents. The writer's lock is released and its temporary files removed.
+    new table of contents. ``complete`` is given every segment to be listed, to write what the index keeps
+    beside a segment before the commit lists it. The writer's lock is released and its temporary files removed.
 
     Whoosh itself never calls fsync, so a commit it reports done may not survive a power cut. Here the new
     segments' files reach the disk before the table of contents that lists them is written, and the table and
@@ -110,6 +112,7 @@ def commit_segments(writer: SegmentWriter, others: list[Any], folder: str) -> No
     else:
         writer._close_segment()
     listed = segments + others
+    complete(listed)
     new = tuple(segment.segment_id() for segment in listed if segment.segment_id() not in before)
     names = os.listdir(folder)
     for name in names:

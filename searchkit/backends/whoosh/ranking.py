@@ -30,6 +30,7 @@ from ... import compiled as cq
 from ...compiled import bm25_idf
 from ..base import Ranked
 from .internals import W3LeafMatcher, deleted_documents, length_bytes, posting_blocks
+from .term_tables import CommitTerms, term_text
 from .translate import to_whoosh
 
 #: Postings kept decoded per commit, over all cached terms: 24 bytes each (number, weight, score).
@@ -48,11 +49,6 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 UNDATED = np.iinfo(np.int64).min
 #: The day number (``date.toordinal()``) of NumPy's day 0, 1970-01-01.
 _EPOCH_ORDINAL = 719_163
-
-
-def term_text(term: bytes | str) -> str:
-    """A term as Whoosh's lexicons give it (UTF-8 bytes), as text."""
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _documents(reader: SegmentReader, fieldname: str, term: bytes, offset: int) -> np.ndarray:
@@ -83,7 +79,7 @@ class ArrayRanker:
     """Scores compiled queries for one searcher (one commit of the index) with its BM25F parameters, so both ways
     of ranking use the same ones. Owned by the commit's context, so it is used by one thread at a time."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, folder: str | None = None) -> None:
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError(f"the array ranker scores with BM25F, not {type(weighting).__name__}")
@@ -93,6 +89,8 @@ class ArrayRanker:
         self._searcher = searcher
         self._reader = searcher.reader()
         self._leaves = [(reader, offset) for reader, offset in self._reader.leaf_readers()]
+        #: The commit's terms, from the segments' tables in ``folder`` where they have them.
+        self.terms = CommitTerms(self._leaves, folder)
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
@@ -340,7 +338,7 @@ class ArrayRanker:
         if frequency is None:
             if len(self._frequencies) >= CACHED_FREQUENCIES:
                 self._frequencies.clear()
-            frequency = self._frequencies[key] = self._reader.doc_frequency(fieldname, text)
+            frequency = self._frequencies[key] = self.terms.doc_frequency(fieldname, text)
         return frequency
 
     def weights(self, fieldname: str, text: str, docnums: np.ndarray) -> np.ndarray:
@@ -365,9 +363,7 @@ class ArrayRanker:
     def _read_postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        for reader, offset in self._leaves:
-            if (fieldname, text) not in reader:
-                continue
+        for reader, offset in self.terms.segments_with(fieldname, text):
             matcher = reader.postings(fieldname, text)
             if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
                 matcher = matcher.child

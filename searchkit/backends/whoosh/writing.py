@@ -26,6 +26,7 @@ from ...documents import Document, FileRead, Skipped, SourceFile, read_into
 from ...errors import IndexLockedError
 from ..workers import Workers
 from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
+from .term_tables import write_tables
 
 #: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
 WORKER_MEMORY_MB = 128
@@ -131,7 +132,8 @@ class Transaction:
     def commit(self) -> None:
         self.finish_adding()
         segments = [segment for made in self._workers.made for segment in made] if self._workers else []
-        commit_segments(self._writer, segments, self._folder)
+        commit_segments(self._writer, segments, self._folder,
+                        functools.partial(write_tables, self._writer.storage, self.schema))
 
     def cancel(self) -> None:
         """Stop the workers and drop everything this transaction wrote: its temporary files and the segment
@@ -162,16 +164,23 @@ class _SegmentsOf:
             self.written += 1
             self._in_segment += 1
             if pool_bytes(self._writer) >= WORKER_MEMORY_MB * 2**20:
-                self._done.append(finish_segment(self._writer))
+                self._finish_segment()
                 self._writer, self._in_segment = _segment_writer(self._ix), 0
         return problem
+
+    def _finish_segment(self) -> None:
+        """Write out the current segment and its table of terms (here, on the worker's core, not in the
+        commit)."""
+        segment = finish_segment(self._writer)
+        write_tables(self._ix.storage, self._ix.schema, [segment])
+        self._done.append(segment)
 
     def finish(self) -> list[Any]:
         """Every segment written, the last one finished. (Not the writer's finishing step: it would delete the
         temporary folder that every writer of the index shares; the transaction's own writer does that once all
         are done.)"""
         if self._in_segment:
-            self._done.append(finish_segment(self._writer))
+            self._finish_segment()
         else:
             drop_segment(self._writer)
         return self._done
