@@ -102,6 +102,7 @@ def test_rebuild_from_the_recorded_folders_keeps_documents_added_through_the_lib
                  "text": "Архивист отметил, что письма купцов хранятся в третьей описи."}])
     (archive / "drafts" / "chernovik.txt").unlink()
     (in_folder / "index" / "synonyms.txt").write_text("опись, реестр\n", encoding="utf-8")
+    (in_folder / "index" / ".gitkeep").touch()  # as the repository's own index/ folder has
     code, _, stderr = run_cli("index", "--rebuild")
     assert code == 0, stderr
     assert "2 added" in stderr and "kept 1 documents added through the library" in stderr, stderr
@@ -111,6 +112,7 @@ def test_rebuild_from_the_recorded_folders_keeps_documents_added_through_the_lib
         assert note.id == "note-1" and note.title == "Заметка архивиста" and str(note.date) == "2024-07-01"
         assert ids(ix, "черновик") == set()
         assert ids(ix, "реестр") == {"note-1"}  # the index's own synonyms went with it
+    assert (in_folder / "index" / ".gitkeep").is_file()
     assert [entry.name for entry in in_folder.iterdir() if entry.name.startswith(".rebuilding")] == []
 
 

@@ -54,8 +54,12 @@ def rebuilding(path: Path, settings: Settings) -> Iterator[tuple[WhooshBackend, 
         salvage = salvaged(path) if WhooshBackend.exists(path) else Salvage()
         building = path.parent / f"{BUILDING}{path.name}-{os.getpid()}"
         fresh = WhooshBackend.create(building, settings)
-        if (path / SYNONYMS_FILE).is_file():  # the index's own dictionary goes with it
-            shutil.copy2(path / SYNONYMS_FILE, building / SYNONYMS_FILE)
+        # The index's own dictionary goes with it, and so do hidden files (a repository's .gitkeep), which are
+        # not the index's and which Whoosh leaves alone too.
+        kept = [path / SYNONYMS_FILE] + (sorted(path.glob(".*")) if path.is_dir() else [])
+        for file in kept:
+            if file.is_file():
+                shutil.copy2(file, building / file.name)
         try:
             yield fresh, salvage
             fresh.close()
