@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -29,7 +30,8 @@ if whoosh.__version__ != WHOOSH_VERSION:
                          f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
 
 __all__ = ["W3LeafMatcher", "commit_segments", "deleted_documents", "finish_segment", "drop_segment",
-           "cancel_writer", "latest_generation", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted", "tree_matcher"]
+           "cancel_writer", "latest_generation", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted",
+           "segment_postings", "tap_postings", "tree_matcher"]
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -52,6 +54,22 @@ def posting_blocks(matcher: W3LeafMatcher) -> Iterator[tuple[np.ndarray, np.ndar
             weights = np.asarray(raw_weights, dtype=np.float64)
         yield ids, weights
         matcher._next_block()
+
+
+def segment_postings(reader: SegmentReader, fieldname: str, term: bytes | str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers in one segment (deleted documents included) and its weight in each, as int64
+    and float64 arrays; empty when the segment lacks the term."""
+    if (fieldname, term) not in reader:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    matcher = reader.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        raise TypeError(f"postings of {fieldname}:{term!r} in an unknown format ({type(matcher).__name__})")
+    blocks = list(posting_blocks(matcher))
+    if not blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([weights for _, weights in blocks])
 
 
 def length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
@@ -87,6 +105,15 @@ def finish_segment(writer: SegmentWriter) -> Any:
 def drop_segment(writer: SegmentWriter) -> None:
     """Close a writer's segment that received no documents; nothing of it is listed."""
     writer._close_segment()
+
+
+def tap_postings(writer: SegmentWriter, tap: Callable[[Iterator[Any]], Iterator[Any]]) -> None:
+    """Pass the postings the writer hands to its codec when it finishes its segment (``(field, term bytes,
+    document number, weight, value)`` in order of field, term and document) through ``tap``, which yields each
+    on."""
+    pool = writer.pool
+    sorted_postings = pool.iter_postings
+    pool.iter_postings = lambda: tap(sorted_postings())
 
 
 def pool_bytes(writer: SegmentWriter) -> int:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -29,7 +28,7 @@ from whoosh.util.numeric import byte_to_length
 from ... import compiled as cq
 from ...compiled import bm25_idf
 from ..base import Ranked
-from .internals import W3LeafMatcher, deleted_documents, length_bytes, posting_blocks
+from .internals import deleted_documents, length_bytes
 from .term_tables import CommitTerms, term_text
 from .translate import to_whoosh
 
@@ -321,7 +320,7 @@ class ArrayRanker:
         if cached is not None:
             self._postings.move_to_end(key)
             return cached
-        ids, weights = self._read_postings(fieldname, text)
+        ids, weights = self.terms.postings(fieldname, text)
         found = Postings(ids, weights, self._bm25(fieldname, text, ids, weights) if len(ids) else weights)
         self._postings[key] = found
         self._cached += len(ids)
@@ -359,22 +358,6 @@ class ArrayRanker:
         lengths = self._field_lengths(fieldname)[ids]
         k1, b = self.k1, self.b
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
-
-    def _read_postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        id_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        for reader, offset in self.terms.segments_with(fieldname, text):
-            matcher = reader.postings(fieldname, text)
-            if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
-                matcher = matcher.child
-            if not isinstance(matcher, W3LeafMatcher):
-                raise TypeError(f"postings of {fieldname}:{text} in an unknown format ({type(matcher).__name__})")
-            for ids, weights in posting_blocks(matcher):
-                id_parts.append(ids + offset)
-                weight_parts.append(weights)
-        if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of the field, as Whoosh's scorer sees it (decoded from its byte)."""

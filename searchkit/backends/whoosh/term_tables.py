@@ -1,38 +1,52 @@
-"""Each segment's table of terms: every term of its analysed fields with the number of documents that have it,
-in a file beside the segment (``MAIN_<segment id>.terms``), written once, when the segment is written.
+"""Each segment's table of terms: every term of its analysed fields with the documents that have it and its
+weight in each, in a file beside the segment (``MAIN_<segment id>.terms``), written once, with the segment.
 
-Whoosh finds a term by looking it up in the hash file of every segment, in Python; a search asks for many
-terms (each word's readings, stems and roots, in two fields) and for every term beginning as a root or a
-mistyped word does, which a new process pays for on every first query. A table answers the same questions in
-marisa-trie's compiled code: a term's document frequency, whether a segment has it at all (so its postings are
-not looked for where they are not), and the terms beginning with a prefix.
+Whoosh finds a term by looking it up in the hash file of every segment, in Python, and decodes its postings a
+block at a time from pickled, compressed arrays; a search asks for many terms (each word's readings, stems and
+roots, in two fields) and for every term beginning as a root or a mistyped word does, which a new process pays
+for on every first query. A table answers the same questions in compiled code: a term's document frequency and
+the terms beginning with a prefix from a marisa-trie, its document numbers and weights as slices of two arrays
+of the memory-mapped file.
 
-A table is named like its segment's files, so Whoosh deletes it with them when a merge or a rebuild drops the
-segment. A segment without one (written before tables were, or whose table cannot be read) is answered by
-Whoosh's own lookups, so a table only ever makes answers faster, never different.
+The postings are taken as the segment's writer hands them to Whoosh (:class:`PostingsRecorder`), so writing a
+table costs a pass over arrays already sorted; a segment written without one (by an earlier version) gets its
+table from its own postings at the next commit. A table is named like its segment's files, so Whoosh deletes
+it with them when a merge or a rebuild drops the segment; a segment whose table is missing or cannot be read
+is answered by Whoosh itself, so a table only ever makes answers faster, never different.
+
+A table's file: a header (:data:`MAGIC`, the trie's length in bytes, the number of postings), the trie (each
+key ``field`` + :data:`SEPARATOR` + term, with the term's first posting and its count), then every posting's
+document number (int32) and weight (float32, as Whoosh stores weights), term after term.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import struct
+from array import array
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import marisa_trie
+import numpy as np
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from ...compiled import TEXT_FIELDS
+from .internals import segment_postings, tap_postings
 
 #: The analysed fields, whose terms searches look up.
 FIELDS = (*TEXT_FIELDS, "author")
 #: Between a field's name and a term in a table's keys; neither ever holds it.
 SEPARATOR = "\x1f"
-#: How a table's values are stored: the term's document frequency in the segment.
-_VALUE_FORMAT = "<I"
 SUFFIX = ".terms"
+MAGIC = b"SKTERMS2"
+_HEADER = struct.Struct("<8sQQ")
+#: A key's value: the term's first posting in the arrays and how many it has (its document frequency).
+_VALUE_FORMAT = "<II"
 _CONTROL_RE = re.compile("[\x00-\x1f]")
 
 
@@ -40,44 +54,134 @@ def table_path(folder: str, segment_id: str) -> str:
     return os.path.join(folder, segment_id + SUFFIX)
 
 
-def write_tables(storage: FileStorage, schema: Schema, segments: Iterable[Any]) -> None:
-    """Write the table of each of ``segments`` (Whoosh segments of the index in ``storage``) that has none yet,
-    each file replaced whole (a crash leaves it whole or absent, never half written)."""
-    for segment in segments:
-        path = table_path(storage.folder, segment.segment_id())
-        if os.path.exists(path):
-            continue
-        reader = SegmentReader(storage, schema, segment)
-        try:
-            entries = _entries(reader)
-        finally:
-            reader.close()
+class _Postings:
+    """A segment's postings of the analysed fields, term after term: the keys, where each begins, and the
+    document numbers and weights."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.starts: list[int] = []
+        self.documents = array("i")
+        self.weights = array("f")
+
+    def write(self, path: str) -> None:
+        """The table file at ``path``, replaced whole (a crash leaves it whole or absent, never half written)."""
+        count = len(self.documents)
+        ends = self.starts[1:] + [count]
+        trie = marisa_trie.RecordTrie(_VALUE_FORMAT, ((key, (start, end - start)) for key, start, end
+                                                      in zip(self.keys, self.starts, ends)))
+        data = trie.tobytes()
         partial = path + "_partial"  # named like the segment's files, so Whoosh removes one left by a crash
-        marisa_trie.RecordTrie(_VALUE_FORMAT, entries).save(partial)
+        with open(partial, "wb") as out:
+            out.write(_HEADER.pack(MAGIC, len(data), count))
+            out.write(data)
+            out.write(b"\0" * _padding(len(data)))
+            out.write(np.asarray(self.documents, dtype="<i4").tobytes())
+            out.write(np.asarray(self.weights, dtype="<f4").tobytes())
         os.replace(partial, path)
 
 
-def _entries(reader: SegmentReader) -> list[tuple[str, tuple[int]]]:
-    """The key and value of each term of the segment in its table, in order of the keys."""
-    return sorted((f"{field}{SEPARATOR}{term.decode('utf-8')}", (info.doc_frequency(),))
-                  for field in FIELDS if field in reader.schema for term, info in reader.iter_field(field))
+def _padding(trie_bytes: int) -> int:
+    """Zero bytes after the trie, so that the arrays begin on a multiple of four."""
+    return -(_HEADER.size + trie_bytes) % 4
+
+
+class PostingsRecorder:
+    """Keeps the postings of the analysed fields that a segment writer hands to Whoosh when it finishes its
+    segment, to write the segment's table from them (:meth:`write`)."""
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self.segment_id: str = writer.newsegment.segment_id()
+        self._postings: _Postings | None = None
+        tap_postings(writer, self._record)
+
+    def _record(self, items: Iterator[tuple[str, bytes, int, float, Any]]) -> Iterator[tuple[Any, ...]]:
+        postings = self._postings = _Postings()
+        keys, starts, documents, weights = postings.keys, postings.starts, postings.documents, postings.weights
+        last_field, last_text = None, None
+        for item in items:
+            field, text, docnum, weight, _ = item
+            if field in FIELDS:
+                if text != last_text or field != last_field:
+                    keys.append(f"{field}{SEPARATOR}{text.decode('utf-8')}")
+                    starts.append(len(documents))
+                    last_field, last_text = field, text
+                documents.append(docnum)
+                weights.append(weight)
+            yield item
+
+    def write(self, folder: str) -> bool:
+        """Write the segment's table; False when the writer finished no segment, so there is nothing to write."""
+        if self._postings is None:
+            return False
+        self._postings.write(table_path(folder, self.segment_id))
+        return True
+
+
+def write_tables(storage: FileStorage, schema: Schema, segments: Iterable[Any],
+                 recorders: Iterable[PostingsRecorder] = ()) -> None:
+    """Write the table of each of ``segments`` (Whoosh segments of the index in ``storage``) that has none that
+    can be read (none yet, one of an earlier format, a damaged one): from what a recorder kept of it, else read
+    back from the segment."""
+    recorded = {recorder.segment_id: recorder for recorder in recorders}
+    for segment in segments:
+        segment_id = segment.segment_id()
+        path = table_path(storage.folder, segment_id)
+        if read_table(storage.folder, segment_id) is not None:
+            continue
+        recorder = recorded.get(segment_id)
+        if recorder is not None and recorder.write(storage.folder):
+            continue
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            _read_back(reader).write(path)
+        finally:
+            reader.close()
+
+
+def _read_back(reader: SegmentReader) -> _Postings:
+    """A segment's postings of the analysed fields, read from the segment itself, in the order of its terms."""
+    postings = _Postings()
+    for field in FIELDS:
+        if field not in reader.schema:
+            continue
+        for term in reader.lexicon(field):
+            postings.keys.append(f"{field}{SEPARATOR}{term.decode('utf-8')}")
+            postings.starts.append(len(postings.documents))
+            documents, weights = segment_postings(reader, field, term)
+            postings.documents.extend(documents.astype(np.int32))
+            postings.weights.extend(weights.astype(np.float32))
+    return postings
 
 
 class TermTable:
-    """One segment's table, read from its memory-mapped file."""
+    """One segment's table, its arrays memory-mapped. Raises :class:`ValueError` for a file that is not a whole
+    table."""
 
     def __init__(self, path: str) -> None:
-        self._trie = marisa_trie.RecordTrie(_VALUE_FORMAT)
-        self._trie.mmap(path)
+        with open(path, "rb") as table:
+            magic, trie_bytes, count = _HEADER.unpack(table.read(_HEADER.size))
+            start = _HEADER.size + trie_bytes + _padding(trie_bytes)
+            if magic != MAGIC or os.fstat(table.fileno()).st_size != start + 8 * count:
+                raise ValueError(f"{path} is not a whole table of terms")
+            self._trie = marisa_trie.RecordTrie(_VALUE_FORMAT).frombytes(table.read(trie_bytes))
+        mapped = np.memmap(path, dtype=np.uint8, mode="r") if count else np.zeros(0, dtype=np.uint8)
+        self._documents = mapped[start:start + 4 * count].view("<i4")
+        self._weights = mapped[start + 4 * count:].view("<f4")
 
-    def doc_frequency(self, field: str, term: str) -> int:
+    def _entry(self, field: str, term: str) -> tuple[int, int] | None:
         key = _key(field, term)
         found = self._trie.get(key) if key else None
-        return found[0][0] if found else 0
+        return found[0] if found else None
 
-    def __contains__(self, key: tuple[str, str]) -> bool:
-        found = _key(*key)
-        return bool(found) and found in self._trie
+    def doc_frequency(self, field: str, term: str) -> int:
+        entry = self._entry(field, term)
+        return entry[1] if entry else 0
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's document numbers in the segment (ascending) and its weight in each."""
+        start, count = self._entry(field, term) or (0, 0)
+        return self._documents[start:start + count], self._weights[start:start + count]
 
     def terms(self, field: str, prefix: str) -> list[str]:
         """The field's terms beginning with ``prefix``, in no particular order."""
@@ -86,13 +190,22 @@ class TermTable:
 
     def terms_with_frequencies(self, field: str, prefix: str) -> list[tuple[str, int]]:
         key = _key(field, prefix)
-        return [(found[len(field) + 1:], value[0]) for found, value in self._trie.items(key)] if key else []
-
+        return [(found[len(field) + 1:], value[1]) for found, value in self._trie.items(key)] if key else []
 
     def agrees_with(self, reader: SegmentReader) -> bool:
-        """Whether the table holds exactly the terms of the segment ``reader`` reads, each with its document
-        frequency."""
-        return _entries(reader) == sorted(self._trie.items())
+        """Whether the table holds exactly the terms of the segment ``reader`` reads, each with its documents
+        and weights."""
+        expected = _read_back(reader)
+        if len(self._trie) != len(expected.keys):
+            return False
+        ends = expected.starts[1:] + [len(expected.documents)]
+        for key, start, end in zip(expected.keys, expected.starts, ends):
+            field, term = key.split(SEPARATOR, 1)
+            documents, weights = self.postings(field, term)
+            if documents.tolist() != expected.documents[start:end].tolist() or \
+                    weights.tolist() != expected.weights[start:end].tolist():
+                return False
+        return True
 
 
 def _key(field: str, term: str) -> str:
@@ -105,7 +218,7 @@ def read_table(folder: str, segment_id: str) -> TermTable | None:
     """The segment's table; None when it has none or it cannot be read (Whoosh's lookups answer instead)."""
     try:
         return TermTable(table_path(folder, segment_id))
-    except RuntimeError:  # marisa-trie's error for a file missing or not a table
+    except (OSError, ValueError, RuntimeError, struct.error):  # missing, cut short, or not a table
         return None
 
 
@@ -128,10 +241,23 @@ class CommitTerms:
         return sum((table or reader).doc_frequency(field, term)
                    for (reader, _), table in zip(self._leaves, self._tables_of(field)))
 
-    def segments_with(self, field: str, term: str) -> list[tuple[SegmentReader, int]]:
-        """The leaves whose segment has the term."""
-        return [leaf for leaf, table in zip(self._leaves, self._tables_of(field))
-                if (field, term) in (table or leaf[0])]
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's document numbers in the commit (ascending, deleted documents included) and its weight in
+        each, as int64 and float64 arrays."""
+        documents: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for (reader, offset), table in zip(self._leaves, self._tables_of(field)):
+            if table is not None:
+                found, weight = table.postings(field, term)
+            elif (field, term) in reader:
+                found, weight = segment_postings(reader, field, term)
+            else:
+                continue
+            documents.append(found.astype(np.int64) + offset)
+            weights.append(weight)
+        if not documents:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(documents), np.concatenate(weights).astype(np.float64)
 
     def terms(self, field: str, prefix: str) -> list[str]:
         """The field's terms beginning with ``prefix``, in order."""

@@ -26,7 +26,7 @@ from ...documents import Document, FileRead, Skipped, SourceFile, read_into
 from ...errors import IndexLockedError
 from ..workers import Workers
 from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
-from .term_tables import write_tables
+from .term_tables import PostingsRecorder, write_tables
 
 #: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
 WORKER_MEMORY_MB = 128
@@ -84,6 +84,7 @@ class Transaction:
         except whoosh_index.LockError:
             raise IndexLockedError(f"index in {path} is being written by another process; "
                                    "try again when it has finished") from None
+        self._recorder = PostingsRecorder(self._writer)
         self._workers = Workers(functools.partial(_SegmentsOf, ix.storage, ix.indexname), processes) \
             if processes > 1 else None
         self._folder = path
@@ -132,8 +133,8 @@ class Transaction:
     def commit(self) -> None:
         self.finish_adding()
         segments = [segment for made in self._workers.made for segment in made] if self._workers else []
-        commit_segments(self._writer, segments, self._folder,
-                        functools.partial(write_tables, self._writer.storage, self.schema))
+        tables = functools.partial(write_tables, self._writer.storage, self.schema, recorders=[self._recorder])
+        commit_segments(self._writer, segments, self._folder, tables)
 
     def cancel(self) -> None:
         """Stop the workers and drop everything this transaction wrote: its temporary files and the segment
@@ -155,6 +156,7 @@ class _SegmentsOf:
     def __init__(self, storage: Any, indexname: str) -> None:
         self._ix = ix = storage.open_index(indexname)
         self._writer = _segment_writer(ix)
+        self._recorder = PostingsRecorder(self._writer)
         self._in_segment = self.written = 0
         self._done: list[Any] = []
 
@@ -166,13 +168,14 @@ class _SegmentsOf:
             if pool_bytes(self._writer) >= WORKER_MEMORY_MB * 2**20:
                 self._finish_segment()
                 self._writer, self._in_segment = _segment_writer(self._ix), 0
+                self._recorder = PostingsRecorder(self._writer)
         return problem
 
     def _finish_segment(self) -> None:
         """Write out the current segment and its table of terms (here, on the worker's core, not in the
         commit)."""
         segment = finish_segment(self._writer)
-        write_tables(self._ix.storage, self._ix.schema, [segment])
+        write_tables(self._ix.storage, self._ix.schema, [segment], [self._recorder])
         self._done.append(segment)
 
     def finish(self) -> list[Any]:
