@@ -28,6 +28,17 @@ def may_have(morphology: Morphology, wanted: frozenset[str]) -> Callable[[str], 
     lengths = sorted({len(start) for start in starts})
 
     def may_match(surface: str) -> bool:
-        folded = fold(surface)
-        return folded in forms or "-" in folded or any(folded[:length] in starts for length in lengths)
+        folded = _folded(surface)
+        if folded in forms or "-" in folded:
+            return True
+        for length in lengths:
+            if folded[:length] in starts:
+                return True
+        return False
     return may_match
+
+
+@functools.lru_cache(maxsize=2**16)
+def _folded(surface: str) -> str:
+    """:func:`fold`, remembered: the words of shown documents come back query after query."""
+    return fold(surface)
