@@ -91,6 +91,7 @@ class ArrayRanker:
         #: The commit's terms, from the segments' tables in ``folder`` where they have them.
         self.terms = CommitTerms(self._leaves, folder)
         self._lengths: dict[str, np.ndarray] = {}
+        self._average_lengths: dict[str, float] = {}
         self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
@@ -354,7 +355,10 @@ class ArrayRanker:
         """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
         field lengths."""
         idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
-        average = self._reader.field_length(fieldname) / (self.size or 1) or 1
+        average = self._average_lengths.get(fieldname)
+        if average is None:  # Whoosh adds up every segment's total each time
+            total = self._reader.field_length(fieldname)
+            average = self._average_lengths[fieldname] = total / (self.size or 1) or 1
         lengths = self._field_lengths(fieldname)[ids]
         k1, b = self.k1, self.b
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))

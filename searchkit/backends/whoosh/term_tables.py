@@ -181,9 +181,12 @@ class TermTable:
         entry = self._entry(field, term)
         return entry[1] if entry else 0
 
-    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """The term's document numbers in the segment (ascending) and its weight in each."""
-        start, count = self._entry(field, term) or (0, 0)
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The term's document numbers in the segment (ascending) and its weight in each; None without it."""
+        entry = self._entry(field, term)
+        if entry is None:
+            return None
+        start, count = entry
         return self._documents[start:start + count], self._weights[start:start + count]
 
     def terms(self, field: str, prefix: str) -> list[str]:
@@ -203,10 +206,9 @@ class TermTable:
             return False
         ends = expected.starts[1:] + [len(expected.documents)]
         for key, start, end in zip(expected.keys, expected.starts, ends):
-            field, term = key.split(SEPARATOR, 1)
-            documents, weights = self.postings(field, term)
-            if documents.tolist() != expected.documents[start:end].tolist() or \
-                    weights.tolist() != expected.weights[start:end].tolist():
+            found = self.postings(*key.split(SEPARATOR, 1))
+            if found is None or found[0].tolist() != expected.documents[start:end].tolist() or \
+                    found[1].tolist() != expected.weights[start:end].tolist():
                 return False
         return True
 
@@ -250,14 +252,10 @@ class CommitTerms:
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for (reader, offset), table in zip(self._leaves, self._tables_of(field)):
-            if table is not None:
-                found, weight = table.postings(field, term)
-            elif (field, term) in reader:
-                found, weight = segment_postings(reader, field, term)
-            else:
-                continue
-            documents.append(found.astype(np.int64) + offset)
-            weights.append(weight)
+            found = table.postings(field, term) if table is not None else segment_postings(reader, field, term)
+            if found is not None and len(found[0]):
+                documents.append(found[0].astype(np.int64) + offset)
+                weights.append(found[1])
         if not documents:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(documents), np.concatenate(weights).astype(np.float64)
