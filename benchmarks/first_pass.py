@@ -13,6 +13,10 @@ from the same documents when missing).
 
     python benchmarks/first_pass.py --runs 3
     python benchmarks/first_pass.py --source /tmp/before --source . --runs 3
+    python benchmarks/first_pass.py --paragraphs 6000 --index /tmp/searchkit-6k --runs 3
+
+``--paragraphs N`` measures instead on an index of the first N RusLit paragraphs alone (the questions' own
+paragraphs left out), written to a JSON Lines file beside the index and indexed from it.
     python benchmarks/first_pass.py --cluster opensearch://127.0.0.1:9200/searchkit-63k --runs 3
 
 Figures are printed and written to ``benchmarks/results/first_pass.json``.
@@ -21,6 +25,7 @@ Figures are printed and written to ``benchmarks/results/first_pass.json``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -69,6 +74,14 @@ def run_child(engine: str, source: Path, index: Path | str, count: int, shared: 
     return json.loads(completed.stdout)
 
 
+def first_lines(source: Path, count: int, path: Path) -> Path:
+    """A JSON Lines file at ``path`` of the first ``count`` records of ``source`` (kept for later runs)."""
+    if not path.exists():
+        with source.open(encoding="utf-8") as records, path.open("w", encoding="utf-8") as out:
+            out.writelines(itertools.islice(records, count))
+    return path
+
+
 def summary(passes: list[list[list[float]]]) -> dict[str, float]:
     first = [run[0] for run in passes]
     warm = [run[1] for run in passes]
@@ -83,11 +96,15 @@ def main() -> None:
     add_first_pass_arguments(parser, "first_pass.json")
     parser.add_argument("--source", type=Path, action="append",
                         help="a searchkit source tree to measure (repeatable; default: this one)")
+    parser.add_argument("--paragraphs", type=int, metavar="N",
+                        help="index the first N RusLit paragraphs alone instead (give another --index)")
     parser.add_argument("--cluster", metavar="opensearch://HOST:PORT/NAME",
                         help="also this checkout's searchkit with the index on a cluster (built there if missing)")
     args = parser.parse_args()
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(question["text"]) for question in questions[:args.queries]]
+    if args.paragraphs:
+        sources = [first_lines(sources[0], args.paragraphs, args.index.with_name(args.index.name + ".jsonl"))]
     if args.child:
         child(args.child, args.cluster or args.index, queries)
         return
@@ -109,7 +126,7 @@ def main() -> None:
                                                                    args.shared))
     whoosh = summary(measured["whoosh"])
     figures: dict[str, object] = {"source": source_fingerprint(), "queries": len(queries), "runs": args.runs,
-                                  "whoosh": whoosh}
+                                  "paragraphs": args.paragraphs, "whoosh": whoosh}
     print(f"{len(queries)} queries, top 10 with snippets, median of {args.runs} fresh processes each (ms):")
     print(f"  {'':40} first p50   p95    warm p50   p95")
     for name, passes in measured.items():
