@@ -80,3 +80,39 @@ def test_check_names_a_damaged_table_and_searches_answer_without_it(tmp_path: Pa
     assert code == 1 and f"damaged: {table}: the table of terms does not match its segment" in out
     with Index.open(path) as ix:
         assert answers(ix) == before  # the segment itself answers
+
+
+def test_a_table_written_again_counts_deleted_documents_as_whoosh_does(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    with Index.create(path) as ix:
+        ix.add([{"id": f"a{i}", "text": "Мост через реку построили за год." + (" Уникальный пролёт." if i == 0 else "")}
+                for i in range(3)])
+        ix.delete(["a0"])  # Whoosh keeps counting a deleted document in the terms' frequencies
+    for table in tables(path):
+        table.unlink()  # as in an index written before tables were
+    with Index.open(path) as ix:
+        ix.add([{"id": "b", "text": "Уникальный мост открыли весной."}])  # this commit writes the tables again
+        assert len(tables(path)) == 2
+        context = ix.backend.context()
+        fast, slow = with_and_without_tables(ix)
+        for term in fast.terms("body", ""):
+            assert fast.doc_frequency("body", term) == context.reader.doc_frequency("body", term), term
+            assert [found.tolist() for found in fast.postings("body", term)] == \
+                [found.tolist() for found in slow.postings("body", term)], term
+        assert fast.doc_frequency("body", "уникальный") == 2
+        assert [hit.id for hit in ix.search("уникальный пролёт").hits] == ["b"]
+
+
+def test_a_table_that_cannot_be_written_costs_the_commit_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.backends.whoosh import term_tables
+
+    def disk_full(self: object, path: str) -> None:
+        Path(path + term_tables.PARTIAL).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(term_tables._Postings, "write", disk_full)
+    path = tmp_path / "index"
+    with Index.create(path) as ix:
+        ix.add([{"id": "a", "text": "Встреча президентов прошла в Анкоридже."}])
+        assert [hit.id for hit in ix.search("встреча президента").hits] == ["a"]
+    assert tables(path) == [] and not list(path.glob("*_partial"))

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -61,9 +60,9 @@ def segment_postings(reader: SegmentReader, fieldname: str, term: bytes | str) -
     and float64 arrays; empty when the segment lacks the term."""
     if (fieldname, term) not in reader:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    matcher = reader.postings(fieldname, term)
-    if isinstance(matcher, FilterMatcher):  # the segment's deletions; masked out after scoring instead
-        matcher = matcher.child
+    # The segment's own matcher, not reader.postings(): that one wraps it in a filter of the deleted documents,
+    # which moves it past those at the head of the list (they are masked after scoring instead).
+    matcher = reader._terms.matcher(fieldname, reader._text_to_bytes(fieldname, term), reader.schema[fieldname].format)
     if not isinstance(matcher, W3LeafMatcher):
         raise TypeError(f"postings of {fieldname}:{term!r} in an unknown format ({type(matcher).__name__})")
     blocks = list(posting_blocks(matcher))

@@ -21,6 +21,7 @@ document number (int32) and weight (float32, as Whoosh stores weights), term aft
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import re
@@ -44,6 +45,9 @@ FIELDS = (*TEXT_FIELDS, "author")
 #: Between a field's name and a term in a table's keys; neither ever holds it.
 SEPARATOR = "\x1f"
 SUFFIX = ".terms"
+#: Added to a table's name while it is written: named like the segment's files, so that Whoosh removes one a crash
+#: left once its segment is gone.
+PARTIAL = "_partial"
 MAGIC = b"SKTERMS2"
 _HEADER = struct.Struct("<8sQQ")
 #: A key's value: the term's first posting in the arrays and how many it has (its document frequency).
@@ -72,13 +76,15 @@ class _Postings:
         trie = marisa_trie.RecordTrie(_VALUE_FORMAT, ((key, (start, end - start)) for key, start, end
                                                       in zip(self.keys, self.starts, ends)))
         data = trie.tobytes()
-        partial = path + "_partial"  # named like the segment's files, so Whoosh removes one left by a crash
+        partial = path + PARTIAL
         with open(partial, "wb") as out:
             out.write(_HEADER.pack(MAGIC, len(data), count))
             out.write(data)
             out.write(b"\0" * _padding(len(data)))
             out.write(np.asarray(self.documents, dtype="<i4").tobytes())
             out.write(np.asarray(self.weights, dtype="<f4").tobytes())
+            out.flush()
+            os.fsync(out.fileno())  # on the disk before its name is (the commit syncs the folder)
         os.replace(partial, path)
 
 
@@ -127,17 +133,22 @@ def write_tables(storage: FileStorage, schema: Schema, segments: Iterable[Any],
     recorded = {recorder.segment_id: recorder for recorder in recorders}
     for segment in segments:
         segment_id = segment.segment_id()
-        path = table_path(storage.folder, segment_id)
-        if read_table(storage.folder, segment_id) is not None:
-            continue
-        recorder = recorded.get(segment_id)
-        if recorder is not None and recorder.write(storage.folder):
-            continue
-        reader = SegmentReader(storage, schema, segment)
-        try:
-            _read_back(reader).write(path)
-        finally:
-            reader.close()
+        if read_table(storage.folder, segment_id) is None:
+            try:
+                _write_table(storage, schema, segment, recorded.get(segment_id))
+            except Exception:  # a table only makes answers faster: without it, Whoosh answers for the segment
+                with contextlib.suppress(OSError):
+                    os.remove(table_path(storage.folder, segment_id) + PARTIAL)
+
+
+def _write_table(storage: FileStorage, schema: Schema, segment: Any, recorder: PostingsRecorder | None) -> None:
+    if recorder is not None and recorder.write(storage.folder):
+        return
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        _read_back(reader).write(table_path(storage.folder, segment.segment_id()))
+    finally:
+        reader.close()
 
 
 def _read_back(reader: SegmentReader) -> _Postings:
