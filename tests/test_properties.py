@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from searchkit import AnalyzerSettings, Index, QueryError, SearchResults
-from searchkit.analysis import Word, analyze, distinct_words, fold, iter_words, locate_words
+from searchkit.analysis import Word, analyze, fold, iter_words, match_words
 from searchkit.backends.whoosh.schema import WhooshAnalyzer
 from searchkit.analysis.normalize import may_contain
 from searchkit.analysis.tokenizer import WORD_RE
@@ -145,18 +145,24 @@ def test_the_quick_form_test_keeps_every_word_of_the_text(text: str) -> None:
 @example("Ростов-на-Дону " + "а" * 70 + "-на Ростов", 0b111)
 @PROPERTY
 @given(texts, st.integers(min_value=0))
-def test_words_found_by_their_surfaces_are_the_words_iter_words_gives(text: str, choice: int) -> None:
+def test_words_matched_by_their_surfaces_are_the_words_iter_words_gives(text: str, choice: int) -> None:
     """Snippets find a shown document's wanted words by looking for their surfaces: the same words, offsets and
     positions as going through all of :func:`iter_words`, a compound before its parts, for any choice of
-    them."""
-    distinct = sorted(distinct_words(text))
-    assert set(distinct) == {word.surface for word in iter_words(text)}
+    them; each distinct surface is asked about once."""
+    distinct = sorted({word.surface for word in iter_words(text)})
     wanted = {surface for i, surface in enumerate(distinct) if choice >> (i % 60) & 1}
-    expected: list[Word] = []
+    asked: list[str] = []
+
+    def match(surface: str) -> str | None:
+        asked.append(surface)
+        return surface.upper() if surface in wanted else None
+
+    expected: list[tuple[Word, str]] = []
     for word in iter_words(text):
-        if word.surface in wanted and not (expected and word.start < expected[-1].end):
-            expected.append(word)
-    assert locate_words(text, wanted) == expected
+        if word.surface in wanted and not (expected and word.start < expected[-1][0].end):
+            expected.append((word, word.surface.upper()))
+    assert match_words(text, match) == expected
+    assert sorted(asked) == distinct
 
 
 # Found by this test: analyze() kept a word that folds to nothing (a lone soft hyphen or stress mark) and

@@ -9,8 +9,8 @@ from .analyzer import (EXACT_MARK, AnalyzedToken, Analyzer, Token, WordTerms, an
 from .candidates import may_have
 from .morphology import Morphology, Reading, get_morphology
 from .normalize import fold
-from .tokenizer import Word, is_compound, distinct_words, iter_words, locate_words
+from .tokenizer import Word, is_compound, iter_words, match_words
 
 __all__ = ["EXACT_MARK", "AnalyzedToken", "Analyzer", "Morphology", "Reading", "Token", "Word", "WordTerms",
            "analyze", "exact_term", "fold", "get_analyzer", "get_morphology", "is_compound", "iter_words",
-           "may_have", "needs_exact_term", "distinct_words", "locate_words"]
+           "match_words", "may_have", "needs_exact_term"]

@@ -8,8 +8,8 @@ found whole, by any part, and by a phrase of its parts written with spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple, TypeVar
 
 #: Letters and digits, plus combining marks and soft hyphens that may sit inside a word (stress marks,
 #: decomposed ``й``/``ё``).
@@ -21,6 +21,7 @@ _PIECE_RE = re.compile(_PIECE)
 
 #: Longer runs of letters are not words (base64, hashes, glued garbage); they are not indexed.
 MAX_WORD_CHARS = 64
+_Match = TypeVar("_Match")
 _WORD_CHAR_RE = re.compile(_WORD_CHAR)
 _JOINED_BEFORE_RE = re.compile(f"{_WORD_CHAR}{_HYPHEN}")
 _JOINED_AFTER_RE = re.compile(f"{_HYPHEN}{_WORD_CHAR}")
@@ -52,18 +53,23 @@ def iter_words(text: str) -> Iterator[Word]:
         position += max(len(parts), 1)
 
 
-def locate_words(text: str, surfaces: Collection[str]) -> list[Word]:
-    """The words of ``text`` that are among ``surfaces`` (words and parts of compounds as :func:`iter_words`
-    gives them), in text order, with the positions :func:`iter_words` gives them; where two overlap (a compound
-    and its part), the one that begins first, and of those the longer. Each surface is looked for with
-    ``str.find`` and the positions are counted by a regular expression, in compiled code, which matters where a
-    text has thousands of words and a few are wanted."""
-    if not surfaces:
+def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[Word, _Match]]:
+    """The words of ``text`` (and parts of compounds, as :func:`iter_words` gives them, with the same positions)
+    for which ``match(surface)`` is not None, each with what it gave, in text order; where two overlap (a
+    compound and its part), the one that begins first, and of those the longer. ``match`` is asked once per
+    distinct surface; the matched ones are looked for with ``str.find`` and the positions counted by a regular
+    expression, in compiled code, which matters where a text has thousands of words and a few are wanted."""
+    words = WORD_RE.findall(text)
+    distinct = {word for word in words if len(word) <= MAX_WORD_CHARS}
+    distinct.update(part for word in [w for w in distinct if is_compound(w)] for part in _PIECE_RE.findall(word))
+    matched = {surface: found for surface in distinct for found in [match(surface)] if found is not None}
+    if not matched:
         return []
-    if any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(text)):  # positions then differ from pieces
-        return _without_overlaps([word for word in iter_words(text) if word.surface in surfaces])
+    if any(len(word) > MAX_WORD_CHARS for word in words):  # positions then differ from a count of pieces
+        return _without_overlaps([(word, matched[word.surface]) for word in iter_words(text)
+                                  if word.surface in matched])
     found = []
-    for surface in surfaces:
+    for surface in matched:
         compound = is_compound(surface)
         start = text.find(surface)
         while start >= 0:
@@ -71,13 +77,13 @@ def locate_words(text: str, surfaces: Collection[str]) -> list[Word]:
             if _stands_alone(text, start, end, compound):
                 found.append((start, -end, surface))
             start = text.find(surface, start + 1)
-    words, position, counted_to = [], 0, 0
+    located, position, counted_to = [], 0, 0
     for start, end, surface in sorted(found):
         # Every piece of a word takes one position, so a word's position is the number of pieces before it.
         position += len(_PIECE_RE.findall(text, counted_to, start))
         counted_to = start
-        words.append(Word(surface, start, -end, position))
-    return _without_overlaps(words)
+        located.append((Word(surface, start, -end, position), matched[surface]))
+    return _without_overlaps(located)
 
 
 def _stands_alone(text: str, start: int, end: int, compound: bool) -> bool:
@@ -88,19 +94,12 @@ def _stands_alone(text: str, start: int, end: int, compound: bool) -> bool:
     return not compound or not (_JOINED_BEFORE_RE.fullmatch(before) or _JOINED_AFTER_RE.fullmatch(after))
 
 
-def _without_overlaps(words: list[Word]) -> list[Word]:
-    kept: list[Word] = []
-    for word in words:
-        if not (kept and word.start < kept[-1].end):
-            kept.append(word)
+def _without_overlaps(words: list[tuple[Word, _Match]]) -> list[tuple[Word, _Match]]:
+    kept: list[tuple[Word, _Match]] = []
+    for word, found in words:
+        if not (kept and word.start < kept[-1][0].end):
+            kept.append((word, found))
     return kept
-
-
-def distinct_words(text: str) -> set[str]:
-    """The distinct words of ``text`` and parts of its compounds, as :func:`iter_words` gives them."""
-    found = {word for word in WORD_RE.findall(text) if len(word) <= MAX_WORD_CHARS}
-    found.update(part for word in [w for w in found if is_compound(w)] for part in _PIECE_RE.findall(word))
-    return found
 
 
 def is_compound(surface: str) -> bool:

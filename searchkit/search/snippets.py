@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import Analyzer, distinct_words, locate_words, may_have
+from ..analysis import Analyzer, match_words, may_have
 from ..documents.model import PAGE_BREAK, page_at
 
 FRAGMENT_CHARS = 200
@@ -77,10 +77,11 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
     analysed = analyzer.word
     # A shown document is looked at anew for every query: each distinct form once, analysed only if it may be a
     # form of a wanted term, and then only the words that are found where they stand.
-    matched = {surface: term for surface in distinct_words(text) if may_match(surface)
-               for term in [analysed(surface).match(wanted)] if term is not None}
-    return [Span(start, end, matched[surface], position)
-            for surface, start, end, position in locate_words(text, matched)]
+
+    def term_of(surface: str) -> str | None:
+        return analysed(surface).match(wanted) if may_match(surface) else None
+
+    return [Span(word.start, word.end, term, word.position) for word, term in match_words(text, term_of)]
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,

@@ -183,20 +183,18 @@ class TermTable:
         self._documents = mapped[start:start + 4 * count].view("<i4")
         self._weights = mapped[start + 4 * count:].view("<f4")
 
-    def _entry(self, field: str, term: str) -> tuple[int, int] | None:
-        key = _key(field, term)
+    def entry(self, key: str) -> tuple[int, int] | None:
+        """Where the postings of the term with this key (:func:`_key`) begin and how many it has; None when the
+        segment lacks it."""
         found = self._trie.get(key) if key else None
         return found[0] if found else None
 
-    def doc_frequency(self, field: str, term: str) -> int:
-        entry = self._entry(field, term)
-        return entry[1] if entry else 0
-
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """The term's document numbers in the segment (ascending) and its weight in each; None without it."""
-        entry = self._entry(field, term)
-        if entry is None:
-            return None
+        entry = self.entry(_key(field, term))
+        return None if entry is None else self.postings_at(entry)
+
+    def postings_at(self, entry: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         start, count = entry
         return self._documents[start:start + count], self._weights[start:start + count]
 
@@ -254,16 +252,26 @@ class CommitTerms:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Documents of the commit with the term, deleted ones included (as in Whoosh's idf)."""
-        return sum((table or reader).doc_frequency(field, term)
-                   for (reader, _), table in zip(self._leaves, self._tables_of(field)))
+        key, total = _key(field, term), 0
+        for (reader, _), table in zip(self._leaves, self._tables_of(field)):
+            if table is None:
+                total += reader.doc_frequency(field, term)
+            elif entry := table.entry(key):
+                total += entry[1]
+        return total
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The term's document numbers in the commit (ascending, deleted documents included) and its weight in
         each, as int64 and float64 arrays."""
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
+        key = _key(field, term)
         for (reader, offset), table in zip(self._leaves, self._tables_of(field)):
-            found = table.postings(field, term) if table is not None else segment_postings(reader, field, term)
+            if table is None:
+                found: tuple[np.ndarray, np.ndarray] | None = segment_postings(reader, field, term)
+            else:
+                entry = table.entry(key)
+                found = table.postings_at(entry) if entry else None
             if found is not None and len(found[0]):
                 documents.append(found[0].astype(np.int64) + offset)
                 weights.append(found[1])
