@@ -75,14 +75,14 @@ def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[
         while start >= 0:
             end = start + len(surface)
             if _stands_alone(text, start, end, compound):
-                found.append((start, -end, surface))
+                found.append((start, end, surface))
             start = text.find(surface, start + 1)
     located, position, counted_to = [], 0, 0
-    for start, end, surface in sorted(found):
+    for start, end, surface in sorted(found, key=lambda where: (where[0], -where[1])):  # the longer first
         # Every piece of a word takes one position, so a word's position is the number of pieces before it.
         position += len(_PIECE_RE.findall(text, counted_to, start))
         counted_to = start
-        located.append((Word(surface, start, -end, position), matched[surface]))
+        located.append((Word(surface, start, end, position), matched[surface]))
     return _without_overlaps(located)
 
 

@@ -2,7 +2,8 @@
 
 A damaged index makes a search fail somewhere deep in Whoosh; ``searchkit check`` says where. It reads
 ``searchkit.json``, the latest table of contents, and each segment it lists: the segment's file, its document
-count, every live document's stored fields, and the postings of every term of the text fields.
+count, every live document's stored fields, the postings of every term of the analysed fields, and the table of
+terms beside it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from ...compiled import TEXT_FIELDS
 from ...errors import SearchkitError
 from ...settings import SETTINGS_FILE
 from ..base import CheckReport
 from .internals import latest_generation
 from .store import INDEX_NAME, read_settings
-from .term_tables import SUFFIX, read_table
+from .term_tables import SUFFIX, read_postings, read_table
 
 
 def check(path: Path) -> CheckReport:
@@ -42,14 +42,14 @@ def check(path: Path) -> CheckReport:
     return report
 
 
-def _check_table(storage: FileStorage, reader: SegmentReader, problems: list[tuple[str, str]]) -> None:
-    """The segment's table of terms, if it has one, must hold its terms and their document frequencies."""
-    segment_id = reader.segment().segment_id()
+def _check_table(storage: FileStorage, segment_id: str, postings: Any, problems: list[tuple[str, str]]) -> None:
+    """The segment's table of terms, if it has one, must hold the segment's ``postings`` (its
+    :func:`~.term_tables.read_postings`)."""
     name = segment_id + SUFFIX
     if name not in storage.list():
         return
     table = read_table(storage.folder, segment_id)
-    if table is None or not table.agrees_with(reader):
+    if table is None or not table.agrees_with(postings):
         problems.append((name, "the table of terms does not match its segment: delete the file, and the next "
                                "commit writes it anew"))
 
@@ -89,10 +89,8 @@ def _check_segment(storage: FileStorage, schema: object, segment: object, genera
             for docnum in range(reader.doc_count_all()):
                 if not reader.is_deleted(docnum):
                     reader.stored_fields(docnum)
-            for name in TEXT_FIELDS:
-                for term in reader.lexicon(name):
-                    reader.postings(name, term).all_ids()
-            _check_table(storage, reader, problems)
+            postings = read_postings(reader)  # every posting of every term of the analysed fields, read through
+            _check_table(storage, segment.segment_id(), postings, problems)  # type: ignore[attr-defined]
             return reader.doc_count()
         finally:
             reader.close()

@@ -69,13 +69,15 @@ class _Postings:
         self.documents = array("i")
         self.weights = array("f")
 
+    def entries(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        """Each term's key with where its postings begin and how many it has."""
+        ends = self.starts[1:] + [len(self.documents)]
+        return ((key, (start, end - start)) for key, start, end in zip(self.keys, self.starts, ends))
+
     def write(self, path: str) -> None:
         """The table file at ``path``, replaced whole (a crash leaves it whole or absent, never half written)."""
         count = len(self.documents)
-        ends = self.starts[1:] + [count]
-        trie = marisa_trie.RecordTrie(_VALUE_FORMAT, ((key, (start, end - start)) for key, start, end
-                                                      in zip(self.keys, self.starts, ends)))
-        data = trie.tobytes()
+        data = marisa_trie.RecordTrie(_VALUE_FORMAT, self.entries()).tobytes()
         partial = path + PARTIAL
         with open(partial, "wb") as out:
             out.write(_HEADER.pack(MAGIC, len(data), count))
@@ -146,13 +148,14 @@ def _write_table(storage: FileStorage, schema: Schema, segment: Any, recorder: P
         return
     reader = SegmentReader(storage, schema, segment)
     try:
-        _read_back(reader).write(table_path(storage.folder, segment.segment_id()))
+        read_postings(reader).write(table_path(storage.folder, segment.segment_id()))
     finally:
         reader.close()
 
 
-def _read_back(reader: SegmentReader) -> _Postings:
-    """A segment's postings of the analysed fields, read from the segment itself, in the order of its terms."""
+def read_postings(reader: SegmentReader) -> _Postings:
+    """A segment's postings of the analysed fields, every one read from the segment itself, in the order of its
+    terms (deleted documents' too): what its table holds."""
     postings = _Postings()
     for field in FIELDS:
         if field not in reader.schema:
@@ -207,17 +210,15 @@ class TermTable:
         key = _key(field, prefix)
         return [(found[len(field) + 1:], value[1]) for found, value in self._trie.items(key)] if key else []
 
-    def agrees_with(self, reader: SegmentReader) -> bool:
-        """Whether the table holds exactly the terms of the segment ``reader`` reads, each with its documents
-        and weights."""
-        expected = _read_back(reader)
+    def agrees_with(self, expected: _Postings) -> bool:
+        """Whether the table holds exactly the terms of ``expected`` (a segment's :func:`read_postings`), each
+        with its documents and weights."""
         if len(self._trie) != len(expected.keys):
             return False
-        ends = expected.starts[1:] + [len(expected.documents)]
-        for key, start, end in zip(expected.keys, expected.starts, ends):
+        for key, (start, count) in expected.entries():
             found = self.postings(*key.split(SEPARATOR, 1))
-            if found is None or found[0].tolist() != expected.documents[start:end].tolist() or \
-                    found[1].tolist() != expected.weights[start:end].tolist():
+            if found is None or found[0].tolist() != expected.documents[start:start + count].tolist() or \
+                    found[1].tolist() != expected.weights[start:start + count].tolist():
                 return False
         return True
 

@@ -154,11 +154,10 @@ class _SegmentsOf:
     flushes segments by memory for the same reason."""
 
     def __init__(self, storage: Any, indexname: str) -> None:
-        self._ix = ix = storage.open_index(indexname)
-        self._writer = _segment_writer(ix)
-        self._recorder = PostingsRecorder(self._writer)
-        self._in_segment = self.written = 0
+        self._ix = storage.open_index(indexname)
+        self.written = 0
         self._done: list[Any] = []
+        self._start_segment()
 
     def add(self, document: Document, source_key: str) -> Skipped | None:
         problem = add_or_skip(self._writer, document, source_key)
@@ -167,9 +166,13 @@ class _SegmentsOf:
             self._in_segment += 1
             if pool_bytes(self._writer) >= WORKER_MEMORY_MB * 2**20:
                 self._finish_segment()
-                self._writer, self._in_segment = _segment_writer(self._ix), 0
-                self._recorder = PostingsRecorder(self._writer)
+                self._start_segment()
         return problem
+
+    def _start_segment(self) -> None:
+        self._writer = _segment_writer(self._ix)
+        self._recorder = PostingsRecorder(self._writer)
+        self._in_segment = 0
 
     def _finish_segment(self) -> None:
         """Write out the current segment and its table of terms (here, on the worker's core, not in the
