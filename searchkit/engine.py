@@ -31,7 +31,7 @@ from .errors import DocumentError, SearchkitError
 from .index import COMMIT_EVERY_BYTES, Batch, ProgressCallback, SyncReport, rebuild, sources_of, sync, watch
 from .search import (Explanation, Hit, SearchResults, Span, every_hit, explain, marked_document, matching_files,
                      search)
-from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, parse_rules, with_rule,
+from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, parse_rules, rule_forms, with_rule,
                               without_member)
 from .settings import Settings, Source
 
@@ -46,6 +46,7 @@ class Index:
 
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
+        backend.keep_analysed(self._synonym_forms)
 
     # --- opening ------------------------------------------------------------------------------------------
 
@@ -150,6 +151,17 @@ class Index:
         folded into one (``duplicates``). Hits without snippets; a document added through the library stands
         for itself."""
         return matching_files(self._backend.context(), self.settings, results, self._synonyms_of(results))
+
+    def _synonym_forms(self) -> set[str]:
+        """The forms of the synonyms' words, which every search analyses: kept by the index beside the analyses
+        of its documents' forms, a new process finds them there. A dictionary that cannot be read (which a
+        search reports) adds none."""
+        defaults = default_rules() if self.settings.synonyms.defaults else ()
+        try:
+            own = parse_rules(self._backend.synonyms_text(), INDEX, self._backend.synonyms_source)
+        except SearchkitError:
+            own = []
+        return rule_forms([*defaults, *own])
 
     def _synonyms_of(self, results: SearchResults) -> Synonyms | None:
         """The synonyms a search used, to match its documents again."""

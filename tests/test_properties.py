@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from searchkit import AnalyzerSettings, Index, QueryError, SearchResults
-from searchkit.analysis import Word, analyze, fold, iter_words, match_words
+from searchkit.analysis import Word, analyze, fold, iter_words, match_forms, match_words
 from searchkit.backends.whoosh.schema import WhooshAnalyzer
 from searchkit.analysis.normalize import may_contain
 from searchkit.analysis.tokenizer import WORD_RE
@@ -163,6 +163,24 @@ def test_words_matched_by_their_surfaces_are_the_words_iter_words_gives(text: st
             expected.append((word, word.surface.upper()))
     assert match_words(text, match) == expected
     assert sorted(asked) == distinct
+
+
+@example("Ёлка и ЁЛКИ, Ростов-на-Дону и ростов", 0b1011)
+@example("Ста\u0301ли сталь", 0b11)
+@example("pусский Русский", 0b1)
+@PROPERTY
+@given(texts, st.integers(min_value=0))
+def test_words_matched_by_their_folded_forms_are_those_fold_gives(text: str, choice: int) -> None:
+    """Snippets with an index's lexicon look a shown text's words up by their folded forms, as sets where the
+    text lower-cases word for word: the same words, offsets and positions as folding every word of
+    :func:`iter_words`."""
+    folded = sorted({fold(word.surface) for word in iter_words(text)})
+    forms = {form: form.upper() for i, form in enumerate(folded) if choice >> (i % 60) & 1}
+    expected: list[tuple[Word, str]] = []
+    for word in iter_words(text):
+        if fold(word.surface) in forms and not (expected and word.start < expected[-1][0].end):
+            expected.append((word, forms[fold(word.surface)]))
+    assert match_forms(text, forms) == expected
 
 
 # Found by this test: analyze() kept a word that folds to nothing (a lone soft hyphen or stress mark) and

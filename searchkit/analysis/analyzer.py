@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..settings import AnalyzerSettings
-from .morphology import Morphology, Reading, get_morphology
+from .lexicon import Reading
+from .morphology import Morphology, get_morphology
 from .normalize import fold
 from .stopwords import RUSSIAN_STOPWORDS
 from .tokenizer import iter_words

@@ -10,14 +10,14 @@ English stem and the word itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .lexicon import FormAnalysis, Lexicon, Reading
 from .normalize import fold, is_latin
 from .variants import reading_lemmas, unknown_word_lemmas
 
-if TYPE_CHECKING:  # pymorphy3 is imported when the first analyzer is made, not with searchkit
+if TYPE_CHECKING:  # pymorphy3 is imported when a word is first analysed, not with searchkit
     import pymorphy3.analyzer
 
 #: Distinct word forms remembered per process. Word frequencies follow Zipf's law, so a few hundred thousand
@@ -25,36 +25,43 @@ if TYPE_CHECKING:  # pymorphy3 is imported when the first analyzer is made, not 
 CACHE_SIZE = 1 << 18
 #: Paradigms (every form of a lemma) remembered per process.
 PARADIGMS = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One reading of a word form, for display: a lemma, its part of speech, and the summed probability of
-    pymorphy3's parses that give this lemma and part of speech."""
-
-    lemma: str
-    pos: str
-    score: float
+#: Lexicons of indexes (:meth:`Morphology.remember`) consulted, the most recently remembered first.
+LEXICONS = 8
+#: The letters pymorphy3's Russian dictionary also reads as another (``pymorphy3.lang.ru.CHAR_SUBSTITUTES``):
+#: a word typed with «е» is known when the dictionary has it with «ё».
+CHAR_SUBSTITUTES = {"е": "ё"}
 
 
 class Morphology:
     """Lemmatiser for folded word forms (see :func:`~searchkit.analysis.normalize.fold`).
 
     Loading pymorphy3's dictionaries takes a fraction of a second and tens of megabytes, so one instance
-    per process is shared through :func:`get_morphology`.
+    per process is shared through :func:`get_morphology`, and they are loaded only when a word is asked about
+    that no index's lexicon (:meth:`remember`) has; telling whether the dictionary knows a word needs only its
+    list of words, read on its own.
     """
 
     def __init__(self, mode: str = "weighted-lemmas", stem_unknown: bool = True) -> None:
-        import pymorphy3
-        import snowballstemmer
-
-        self._morph = pymorphy3.MorphAnalyzer()
+        self._analyzer: pymorphy3.MorphAnalyzer | None = None
+        self._known_words: tuple[Any, Any] | None = None
         self._mode = mode
         self._stem_unknown = stem_unknown
-        self._ru_stemmer = snowballstemmer.stemmer("russian")
-        self._en_stemmer = snowballstemmer.stemmer("english")
+        self._lexicons: tuple[Lexicon, ...] = ()
         self.weighted_terms = lru_cache(maxsize=CACHE_SIZE)(self._weighted_terms)
         self._paradigms = lru_cache(maxsize=PARADIGMS)(self._paradigm)
+
+    @property
+    def _morph(self) -> pymorphy3.MorphAnalyzer:
+        if self._analyzer is None:
+            import pymorphy3
+
+            self._analyzer = pymorphy3.MorphAnalyzer()
+        return self._analyzer
+
+    @property
+    def loaded(self) -> bool:
+        """Whether pymorphy3's analyzer has been loaded by this morphology."""
+        return self._analyzer is not None
 
     @property
     def uses_c_extension(self) -> bool:
@@ -63,8 +70,28 @@ class Morphology:
 
         return pymorphy3.dawg.EXTENSION_AVAILABLE
 
+    def remember(self, lexicon: Lexicon) -> None:
+        """Answer the forms of ``lexicon`` (an index's, written under this morphology's settings) as it says,
+        without pymorphy3, before those of the lexicons remembered earlier."""
+        if not (self._lexicons and self._lexicons[0] is lexicon):  # one tuple, replaced: threads may be reading it
+            self._lexicons = (lexicon, *(known for known in self._lexicons if known is not lexicon))[:LEXICONS]
+
+    def _remembered(self, form: str) -> FormAnalysis | None:
+        for lexicon in self._lexicons:
+            found = lexicon.analysis(form)
+            if found is not None:
+                return found
+        return None
+
     def is_known(self, form: str) -> bool:
-        return self._morph.word_is_known(form)
+        """Whether pymorphy3's dictionary has the word (in lower case, «е» also read as «ё»), as
+        ``MorphAnalyzer.word_is_known`` tells it."""
+        if self._analyzer is not None:
+            return self._analyzer.word_is_known(form)
+        if self._known_words is None:
+            self._known_words = _known_words()
+        words, substitutes = self._known_words
+        return bool(words.similar_keys(form.lower(), substitutes))
 
     def _parse(self, form: str) -> list[pymorphy3.analyzer.Parse]:
         """pymorphy3's parses; none for a word it cannot handle (it looks up Unicode character names, and
@@ -98,12 +125,22 @@ class Morphology:
 
     def readings(self, form: str) -> list[Reading]:
         """The distinct (lemma, part of speech) readings of ``form``, most probable first."""
+        remembered = self._remembered(form)
+        if remembered is not None and remembered.readings:
+            return list(remembered.readings)
         scores: dict[tuple[str, str], float] = {}
         for parse in self._parse(form):
             key = (fold(parse.normal_form), str(parse.tag.POS or parse.tag).split(",")[0])
             scores[key] = scores.get(key, 0.0) + parse.score
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return [Reading(lemma, pos, score) for (lemma, pos), score in ranked]
+
+    def analysis(self, form: str) -> FormAnalysis:
+        """What a lexicon keeps of the folded ``form``: its weighted terms, and its readings if a search may ask
+        for them (a dictionary word with more than one term)."""
+        weighted = self.weighted_terms(form)
+        homonym = len(weighted) > 1 and self.is_known(form)
+        return FormAnalysis(weighted, tuple(self.readings(form)) if homonym else ())
 
     def terms(self, form: str) -> tuple[str, ...]:
         """The index terms of one folded word form, most probable first."""
@@ -117,13 +154,16 @@ class Morphology:
         the word but counts for little. An unknown word's terms, a Latin word's and a number weigh 1. The other
         modes (see :class:`~searchkit.settings.AnalyzerSettings`) exist to be compared.
         """
+        remembered = self._remembered(form)
+        if remembered is not None:
+            return remembered.weighted
         if form.isdigit():
             return ((form, 1.0),)
         if is_latin(form):
-            return tuple((term, 1.0) for term in dict.fromkeys((self._en_stemmer.stemWord(form), form)))
+            return tuple((term, 1.0) for term in dict.fromkeys((_stemmer("english").stemWord(form), form)))
         if self._mode == "form":
             return ((form, 1.0),)
-        stem = self._ru_stemmer.stemWord(form)
+        stem = _stemmer("russian").stemWord(form)
         if self._mode == "stem":
             return ((stem, 1.0),)
         parses = self._parse(form)
@@ -156,3 +196,25 @@ class Morphology:
 def get_morphology(mode: str = "weighted-lemmas", stem_unknown: bool = True) -> Morphology:
     """The process-wide :class:`Morphology` for these settings."""
     return Morphology(mode=mode, stem_unknown=stem_unknown)
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(language)
+
+
+def _known_words() -> tuple[Any, Any]:
+    """pymorphy3's Russian list of word forms (``words.dawg``) alone, and the letters it also reads as others:
+    enough to tell a known word, without loading the rest of the dictionaries."""
+    import os
+
+    import pymorphy3_dicts_ru
+
+    try:
+        from dawg import RecordDAWG
+    except ImportError:  # pymorphy3 without its C extension
+        from dawg_python import RecordDAWG
+    words = RecordDAWG(">HH").load(os.path.join(pymorphy3_dicts_ru.get_path(), "words.dawg"))
+    return words, words.compile_replaces(CHAR_SUBSTITUTES)

@@ -54,6 +54,16 @@ _IN_WORD = "[\\w\u2010\u2011-]*"
 _FOLDED_AWAY_RE = re.compile(f"[{INVISIBLE}\u0300-\u036fσς]|[a-z]{_IN_WORD}[а-яё]|[а-яё]{_IN_WORD}[a-z]")
 
 
+def lowered(text: str) -> str | None:
+    """``text`` in lower case with «ё» as «е», character for character, when each of its words is then folded
+    (:func:`fold` of a word of ``text`` is the word at the same place of the result); None for a text that has
+    something else folding would change or that lower-casing lengthens."""
+    result = text.lower().replace("ё", "е")
+    if len(result) != len(text) or _FOLDED_AWAY_RE.search(result) or not unicodedata.is_normalized("NFC", text):
+        return None
+    return result
+
+
 def may_contain(text: str, form: str) -> bool:
     """False when no word of ``text`` can fold to the folded word ``form``: a quick test before splitting a long
     text into words. The text in NFC and lower case with ``ё`` as ``е`` must have ``form`` as a whole word (or part

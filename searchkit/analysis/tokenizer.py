@@ -8,8 +8,10 @@ found whole, by any part, and by a phrase of its parts written with spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple, TypeVar
+
+from .normalize import fold, lowered
 
 #: Letters and digits, plus combining marks and soft hyphens that may sit inside a word (stress marks,
 #: decomposed ``й``/``ё``).
@@ -60,29 +62,53 @@ def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[
     distinct surface; the matched ones are looked for with ``str.find`` and the positions counted by a regular
     expression, in compiled code, which matters where a text has thousands of words and a few are wanted."""
     words = WORD_RE.findall(text)
+    matched = {surface: found for surface in _distinct(words) for found in [match(surface)] if found is not None}
+    return _located(text, text, words, matched, str)
+
+
+def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
+    """:func:`match_words` for ``match`` looking each word's folded form up in ``forms``: where the text folds
+    word for word by lower-casing (:func:`~searchkit.analysis.normalize.lowered`, most texts), its distinct
+    words are met with ``forms`` as sets, so no Python code runs per word."""
+    folded_text = lowered(text)
+    if folded_text is None:
+        return match_words(text, lambda surface: forms.get(fold(surface)))
+    words = WORD_RE.findall(folded_text)
+    matched = {form: forms[form] for form in _distinct(words) & forms.keys()}
+    return _located(text, folded_text, words, matched, lambda surface: surface.lower().replace("ё", "е"))
+
+
+def _distinct(words: list[str]) -> set[str]:
+    """The distinct words that are indexed, with the parts of the compounds among them."""
     distinct = {word for word in words if len(word) <= MAX_WORD_CHARS}
     distinct.update(part for word in [w for w in distinct if is_compound(w)] for part in _PIECE_RE.findall(word))
-    matched = {surface: found for surface in distinct for found in [match(surface)] if found is not None}
+    return distinct
+
+
+def _located(text: str, searched: str, words: list[str], matched: Mapping[str, _Match],
+             key: Callable[[str], str]) -> list[tuple[Word, _Match]]:
+    """The words of ``text`` that are ``matched`` (by their ``key``: the words of ``searched``, which is ``text``
+    character for character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them."""
     if not matched:
         return []
     if any(len(word) > MAX_WORD_CHARS for word in words):  # positions then differ from a count of pieces
-        return _without_overlaps([(word, matched[word.surface]) for word in iter_words(text)
-                                  if word.surface in matched])
+        return _without_overlaps([(word, matched[key(word.surface)]) for word in iter_words(text)
+                                  if key(word.surface) in matched])
     found = []
     for surface in matched:
         compound = is_compound(surface)
-        start = text.find(surface)
+        start = searched.find(surface)
         while start >= 0:
             end = start + len(surface)
-            if _stands_alone(text, start, end, compound):
+            if _stands_alone(searched, start, end, compound):
                 found.append((start, end, surface))
-            start = text.find(surface, start + 1)
+            start = searched.find(surface, start + 1)
     located, position, counted_to = [], 0, 0
     for start, end, surface in sorted(found, key=lambda where: (where[0], -where[1])):  # the longer first
         # Every piece of a word takes one position, so a word's position is the number of pieces before it.
-        position += len(_PIECE_RE.findall(text, counted_to, start))
+        position += len(_PIECE_RE.findall(searched, counted_to, start))
         counted_to = start
-        located.append((Word(surface, start, end, position), matched[surface]))
+        located.append((Word(text[start:end], start, end, position), matched[surface]))
     return _without_overlaps(located)
 
 

@@ -24,11 +24,12 @@ ranking; every hit in rank order is ``rank`` with ``limit=None``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..analysis import Lexicon
 from ..compiled import Query
 from ..documents import Document, FileRead, Skipped, SourceFile
 from ..settings import Settings, Source, SynonymSettings
@@ -97,6 +98,9 @@ class SearchContext(Protocol):
     documents: int
     #: Caches of the search stage for this commit (roots, lexicons by letter), dropped with the context.
     caches: dict[str, Any]
+    #: The forms of the commit's documents with what the morphology gave them, written when they were indexed;
+    #: None when the backend keeps none.
+    lexicon: Lexicon | None
 
     def rank(self, query: Query, limit: int | None, order: str = "relevance", facets: tuple[str, ...] = ()
              ) -> Ranked:
@@ -202,6 +206,12 @@ class Backend(Protocol):
 
     def record_sources(self, sources: tuple[Source, ...]) -> None:
         """Keep the files and folders being indexed with the index's settings (``settings.sources``)."""
+        ...
+
+    def keep_analysed(self, words: Callable[[], Iterable[str]]) -> None:
+        """Words (folded) that every search analyses whatever it asks, such as those of the synonym dictionaries,
+        asked for when a transaction begins: a backend that keeps the analyses of its documents' forms
+        (:attr:`SearchContext.lexicon`) keeps theirs too."""
         ...
 
     def stats(self) -> IndexStats: ...

@@ -96,7 +96,7 @@ def explain(context: SearchContext, settings: Settings, text: str, doc_id: str,
         except QueryError:
             continue  # a stop word: nothing indexed, nothing scored
         terms_by_field = highlight_terms(compiled)
-        matches = {name: tuple(find_matches(analyzer, fields[name], terms)) if name in indexed else ()
+        matches = {name: tuple(find_matches(analyzer, fields[name], terms, context.lexicon)) if name in indexed else ()
                    for name, terms in terms_by_field.items() if terms}
         terms = tuple(sorted({term for field_terms in terms_by_field.values() for term in field_terms}))
         score = context.score(compiled.matching, docnum)
@@ -118,7 +118,7 @@ def _synonyms_found(context: SearchContext, settings: Settings, leaf: Expanded, 
         except QueryError:
             continue  # stop words only
         if context.score(compiled.matching, docnum) > 0:
-            spans = {name: tuple(find_matches(get_analyzer(settings.analyzer), fields[name], terms))
+            spans = {name: tuple(find_matches(get_analyzer(settings.analyzer), fields[name], terms, context.lexicon))
                      for name, terms in highlight_terms(compiled).items() if terms and name in indexed}
             found.append(SynonymMatch(variant, {name: s for name, s in spans.items() if s}))
     return tuple(found)

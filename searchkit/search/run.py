@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..analysis import Analyzer, get_analyzer
+from ..analysis import Analyzer, Lexicon, get_analyzer
 from ..backends import Ranked, SearchContext
 from ..compiled import FACETS, ORDERS, TEXT_FIELDS
 from ..documents import Document
@@ -83,7 +83,7 @@ def _run(context: SearchContext, settings: Settings, text: str, limit: int, offs
         page = _collapsed(every.docnums.tolist(), every.scores.tolist(), offset + limit, facts)
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
-    hits = [_hit(analyzer, rank, score, stored(docnum), highlight, also)
+    hits = [_hit(analyzer, context.lexicon, rank, score, stored(docnum), highlight, also)
             for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
     notes = (NO_AUTHORS,) if compiler.authors_asked and next(iter(context.terms("author", "")), None) is None else ()
     return _Run(tree, compiled, order, hits, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
@@ -180,7 +180,7 @@ def every_hit(context: SearchContext, settings: Settings, results: SearchResults
     analyzer = get_analyzer(settings.analyzer)
     highlight = highlight_terms(compiled) if snippets else {}
     for rank, (docnum, score) in enumerate(zip(ranked.docnums.tolist(), ranked.scores.tolist()), start=1):
-        yield _hit(analyzer, rank, score, context.stored(docnum), highlight, ())
+        yield _hit(analyzer, context.lexicon, rank, score, context.stored(docnum), highlight, ())
 
 
 def matching_files(context: SearchContext, settings: Settings, results: SearchResults,
@@ -233,13 +233,14 @@ def marked_document(context: SearchContext, settings: Settings, doc_id: str,
     if not text:
         return document, ()
     terms = highlight_terms(compile_query(context, settings, text, synonyms))["body"]
-    return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms))
+    return document, tuple(find_matches(get_analyzer(settings.analyzer), document.body, terms, context.lexicon))
 
 
-def _hit(analyzer: Analyzer, rank: int, score: float, document: Document, highlight: dict[str, set[str]],
-         duplicates: tuple[str, ...]) -> Hit:
-    body_matches = find_matches(analyzer, document.body, highlight["body"]) if highlight.get("body") else []
-    title_matches = find_matches(analyzer, document.title, highlight["title"]) if highlight.get("title") else []
+def _hit(analyzer: Analyzer, lexicon: Lexicon | None, rank: int, score: float, document: Document,
+         highlight: dict[str, set[str]], duplicates: tuple[str, ...]) -> Hit:
+    body_matches = find_matches(analyzer, document.body, highlight["body"], lexicon) if highlight.get("body") else []
+    title_matches = find_matches(analyzer, document.title, highlight["title"], lexicon) \
+        if highlight.get("title") else []
     return Hit(rank=rank, score=score, id=document.id, title=document.title, date=document.date,
                path=document.path, format=document.format,
                snippet=make_snippet(document.body, body_matches, pages=document.pages),

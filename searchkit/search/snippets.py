@@ -7,10 +7,11 @@ cover the most distinct query terms, then widened to word boundaries.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..analysis import Analyzer, match_words, may_have
+from ..analysis import EXACT_MARK, Analyzer, Lexicon, match_forms, match_words, may_have
 from ..documents.model import PAGE_BREAK, page_at
 
 FRAGMENT_CHARS = 200
@@ -68,11 +69,16 @@ class Snippet:
         return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
 
 
-def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Span]:
+def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str], lexicon: Lexicon | None = None
+                 ) -> list[Span]:
     """Every word of ``text`` one of whose terms (the index's analysis of the word,
     :meth:`~searchkit.analysis.WordTerms.match`) is in ``terms``, longest first where words overlap (a compound
-    and its parts)."""
+    and its parts). With the ``lexicon`` of the index ``text`` is stored in, its words are looked up among the
+    forms of the collection that have one of the terms, not analysed."""
     wanted = frozenset(terms)
+    forms = wanted_forms(analyzer, lexicon, wanted) if lexicon is not None else None
+    if forms is not None:
+        return [Span(word.start, word.end, term, word.position) for word, term in match_forms(text, forms)]
     may_match = may_have(analyzer.morphology, wanted)
     analysed = analyzer.word
     # A shown document is looked at anew for every query: each distinct form once, analysed only if it may be a
@@ -82,6 +88,18 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str]) -> list[Sp
         return analysed(surface).match(wanted) if may_match(surface) else None
 
     return [Span(word.start, word.end, term, word.position) for word, term in match_words(text, term_of)]
+
+
+@functools.lru_cache(maxsize=16)
+def wanted_forms(analyzer: Analyzer, lexicon: Lexicon, wanted: frozenset[str]) -> dict[str, str] | None:
+    """Each folded form of the collection that has one of the ``wanted`` terms, with the term it is marked for;
+    None when the lexicon does not hold every form of the collection. Remembered: the hits of a query ask for
+    the same terms."""
+    having = lexicon.forms_having(term for term in wanted if not term.startswith(EXACT_MARK))
+    if having is None:
+        return None
+    having.update(term[len(EXACT_MARK):] for term in wanted if term.startswith(EXACT_MARK))
+    return {form: term for form in having for term in [analyzer.word(form).match(wanted)] if term is not None}
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,

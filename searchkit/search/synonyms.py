@@ -169,6 +169,13 @@ class _Word:
         return self.terms <= typed.terms
 
 
+def rule_forms(rules: Iterable[Rule]) -> set[str]:
+    """The folded forms of every word of the rules' members (and of the parts of their compounds): what matching
+    a query against them and searching their synonyms analyses."""
+    return {fold(word.surface) for rule in rules for member in (*rule.sources, *rule.targets)
+            for word in iter_words(member)}
+
+
 def _top_words(text: str) -> Iterable[tuple[str, int, int]]:
     """(surface, start, end) of the words of ``text``, a compound whole (its parts left out)."""
     end = -1

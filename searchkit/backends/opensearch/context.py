@@ -58,6 +58,8 @@ class OpenSearchContext:
         self.generation = generation
         self.documents = documents
         self.caches: dict[str, Any] = {}
+        #: A cluster keeps no lexicon of forms: the morphology analyses every word.
+        self.lexicon = None
         self._ids: list[str] = []
         self._numbers: dict[str, int] = {}
         self._sources: dict[int, dict[str, Any]] = {}

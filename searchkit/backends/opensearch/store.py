@@ -279,6 +279,9 @@ class OpenSearchBackend:
             transaction.cancel()
             raise
 
+    def keep_analysed(self, words: Callable[[], Iterable[str]]) -> None:
+        """Nothing to keep: a cluster keeps no analyses of forms."""
+
     def record_sources(self, sources: tuple[Source, ...]) -> None:
         recorded = self._save_settings(lambda settings: settings.with_sources(sources))
         self.settings = replace(self.settings, sources=recorded.sources)

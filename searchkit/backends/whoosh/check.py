@@ -3,7 +3,7 @@
 A damaged index makes a search fail somewhere deep in Whoosh; ``searchkit check`` says where. It reads
 ``searchkit.json``, the latest table of contents, and each segment it lists: the segment's file, its document
 count, every live document's stored fields, the postings of every term of the analysed fields, and the table of
-terms beside it.
+terms and the lexicon of forms beside it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ...settings import SETTINGS_FILE
 from ..base import CheckReport
 from .internals import latest_generation
 from .store import INDEX_NAME, read_settings
-from .term_tables import SUFFIX, read_postings, read_table
+from .form_lexicon import SUFFIX as LEXICON_SUFFIX, lexicon_covers
+from .term_tables import SUFFIX, exact_forms, read_postings, read_table
 
 
 def check(path: Path) -> CheckReport:
@@ -40,6 +41,17 @@ def check(path: Path) -> CheckReport:
         report.segments += 1
         report.documents += _check_segment(storage, toc.schema, segment, generation, report.problems)
     return report
+
+
+def _check_lexicon(storage: FileStorage, segment_id: str, postings: Any, problems: list[tuple[str, str]]) -> None:
+    """The segment's lexicon of forms, if it has one, must be readable and hold every form the segment has an
+    exact-form term of."""
+    name = segment_id + LEXICON_SUFFIX
+    if name not in storage.list():
+        return
+    if not lexicon_covers(storage.folder, segment_id, exact_forms(postings.keys)):
+        problems.append((name, "the lexicon of forms does not match its segment: delete the file (searches then "
+                               "analyse the segment's words anew), and searchkit index --rebuild writes it again"))
 
 
 def _check_table(storage: FileStorage, segment_id: str, postings: Any, problems: list[tuple[str, str]]) -> None:
@@ -78,7 +90,7 @@ def _check_segment(storage: FileStorage, schema: object, segment: object, genera
                    problems: list[tuple[str, str]]) -> int:
     """Read one segment through; its live documents, or 0 after recording its problem."""
     files = sorted(name for name in storage.list()
-                   if name.startswith(segment.segment_id()) and not name.endswith(SUFFIX))  # type: ignore[attr-defined]
+                   if name.startswith(segment.segment_id()) and not name.endswith((SUFFIX, LEXICON_SUFFIX)))  # type: ignore[attr-defined]
     where = ", ".join(files) or f"{segment.segment_id()}.*"  # type: ignore[attr-defined]
     if not files:
         problems.append((where, "the segment's files are missing"))
@@ -91,6 +103,7 @@ def _check_segment(storage: FileStorage, schema: object, segment: object, genera
                     reader.stored_fields(docnum)
             postings = read_postings(reader)  # every posting of every term of the analysed fields, read through
             _check_table(storage, segment.segment_id(), postings, problems)  # type: ignore[attr-defined]
+            _check_lexicon(storage, segment.segment_id(), postings, problems)  # type: ignore[attr-defined]
             return reader.doc_count()
         finally:
             reader.close()

@@ -21,6 +21,7 @@ from ...compiled import Query
 from ...errors import IndexDamagedError, SearchkitError
 from ...documents import Document
 from ..base import Ranked
+from .form_lexicon import CommitForms
 from .ranking import ArrayRanker, term_text
 
 _Value = TypeVar("_Value")
@@ -88,6 +89,7 @@ class WhooshContext:
         self.documents: int = searcher.doc_count()
         self.caches: dict[str, Any] = {}
         self._ranker: ArrayRanker | None = None
+        self._lexicon: CommitForms | None = None
         self.closed = False
 
     @property
@@ -99,6 +101,15 @@ class WhooshContext:
         if self._ranker is None:
             self._ranker = ArrayRanker(self.searcher, self.location or None)
         return self._ranker
+
+    @property
+    def lexicon(self) -> CommitForms | None:
+        """The lexicons of the commit's segments; None for an index held in memory only."""
+        if self._lexicon is None and self.location:
+            self._lexicon = CommitForms(self.location, [reader.segment().segment_id()
+                                                        for reader, _ in self.reader.leaf_readers()
+                                                        if reader.segment() is not None])
+        return self._lexicon
 
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()

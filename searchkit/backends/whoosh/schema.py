@@ -15,13 +15,15 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from ...analysis import get_analyzer
 from ...settings import AnalyzerSettings
+from .form_lexicon import recording
 
 
 class WhooshAnalyzer(Analyzer):
     """searchkit's analysis as a Whoosh analyzer: one Whoosh token per index term of each word that is not a
     stop word, at the word's position and offsets, boosted by the term's weight (which Whoosh adds up into the
     term's frequency in the document). With ``exact_forms``, a word whose terms are not just its folded form also
-    gets its exact-form term ``=form`` when a document is indexed."""
+    gets its exact-form term ``=form`` when a document is indexed. Each indexed word's folded form goes to the
+    segment's lexicon (:func:`~searchkit.backends.whoosh.form_lexicon.recording`)."""
 
     def __init__(self, settings: AnalyzerSettings) -> None:
         self.settings = settings
@@ -36,8 +38,11 @@ class WhooshAnalyzer(Analyzer):
                  **kwargs: Any) -> Iterator[Token]:
         token = Token(positions, chars, mode=mode, **kwargs)
         exact = self.settings.exact_forms and mode == "index"
+        forms = recording() if mode == "index" else None
         for found in get_analyzer(self.settings).tokens(value):
             word = found.word
+            if forms is not None:
+                forms.add(word.folded)
             if positions:
                 token.pos = found.position
             if chars:

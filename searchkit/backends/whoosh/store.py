@@ -19,7 +19,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +27,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.scoring import BM25F
 
+from ...analysis import get_analyzer
 from ...errors import IncompatibleIndexError, IndexNotFoundError, SearchkitError
 from ...compiled import TEXT_FIELDS
 from ...settings import SCHEMA_VERSION, SETTINGS_FILE, Settings, Source, SynonymSettings
@@ -65,6 +66,7 @@ class WhooshBackend:
         self._lock = threading.Lock()
         self._synonyms = SynonymsFile(path)
         self.synonyms_source = str(self._synonyms.path)
+        self._kept_words: Callable[[], Iterable[str]] = tuple
         self.closed = False
 
     @staticmethod
@@ -149,6 +151,8 @@ class WhooshBackend:
                 self._contexts.discard(current)
             self._contexts.add(fresh)
         self._local.context = fresh
+        if fresh.lexicon is not None:
+            get_analyzer(self.settings.analyzer).morphology.remember(fresh.lexicon)
         return fresh
 
     def stats(self) -> IndexStats:
@@ -168,7 +172,7 @@ class WhooshBackend:
         ``processes`` > 1, added documents are analysed and written by that many worker processes."""
         try:
             transaction = Transaction(self._ix, str(self.path), min(processes, os.cpu_count() or 1), LOCK_TIMEOUT,
-                                      WRITER_MEMORY_MB)
+                                      WRITER_MEMORY_MB, frozenset(self._kept_words()))
         except OSError as error:
             raise self._write_error(error) from None
         try:
@@ -180,6 +184,9 @@ class WhooshBackend:
             if isinstance(error, OSError) and error.errno in DISK_FULL:
                 raise self._disk_full() from None
             raise
+
+    def keep_analysed(self, words: Callable[[], Iterable[str]]) -> None:
+        self._kept_words = words
 
     def record_sources(self, sources: tuple[Source, ...]) -> None:
         """Record the files and folders being indexed in ``searchkit.json``, merged into those it holds (ranking

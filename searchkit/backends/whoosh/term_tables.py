@@ -37,6 +37,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from ...analysis import EXACT_MARK
 from ...compiled import TEXT_FIELDS
 from .internals import segment_postings, tap_postings
 
@@ -221,6 +222,12 @@ class TermTable:
                     found[1].tolist() != expected.weights[start:start + count].tolist():
                 return False
         return True
+
+
+def exact_forms(keys: Iterable[str]) -> set[str]:
+    """The forms of the exact-form terms (``=form``) among a table's ``keys``."""
+    marker = SEPARATOR + EXACT_MARK
+    return {key.split(marker, 1)[1] for key in keys if marker in key}
 
 
 def _key(field: str, term: str) -> str:

@@ -26,6 +26,7 @@ from ...documents import Document, FileRead, Skipped, SourceFile, read_into
 from ...errors import IndexLockedError
 from ..workers import Workers
 from .internals import cancel_writer, commit_segments, drop_segment, finish_segment, pool_bytes, remove_unlisted
+from .form_lexicon import FormsRecorder
 from .term_tables import PostingsRecorder, write_tables
 
 #: Memory (Whoosh's estimate) each worker's postings may take before it finishes its segment and starts another.
@@ -78,14 +79,15 @@ class Transaction:
     """Deletions and additions that become visible together at :meth:`commit`, or not at all."""
 
     def __init__(self, ix: whoosh_index.Index, path: str, processes: int, lock_timeout: float,
-                 memory_mb: int) -> None:
+                 memory_mb: int, kept_words: frozenset[str] = frozenset()) -> None:
         try:
             self._writer: SegmentWriter = ix.writer(timeout=lock_timeout, limitmb=memory_mb)
         except whoosh_index.LockError:
             raise IndexLockedError(f"index in {path} is being written by another process; "
                                    "try again when it has finished") from None
         self._recorder = PostingsRecorder(self._writer)
-        self._workers = Workers(functools.partial(_SegmentsOf, ix.storage, ix.indexname), processes) \
+        self._forms = FormsRecorder(self._writer, kept_words)
+        self._workers = Workers(functools.partial(_SegmentsOf, ix.storage, ix.indexname, kept_words), processes) \
             if processes > 1 else None
         self._folder = path
         self.skipped: list[Skipped] = []
@@ -133,14 +135,26 @@ class Transaction:
     def commit(self) -> None:
         self.finish_adding()
         segments = [segment for made in self._workers.made for segment in made] if self._workers else []
-        tables = functools.partial(write_tables, self._writer.storage, self.schema, recorders=[self._recorder])
-        commit_segments(self._writer, segments, self._folder, tables)
+        before = [segment.segment_id() for segment in self._writer.segments]
+
+        def complete(listed: list[Any]) -> None:
+            """The tables of the segments listed, and the lexicon of this writer's own segment, which holds
+            the documents of the segments Whoosh merged into it (those no longer listed)."""
+            write_tables(self._writer.storage, self.schema, listed, [self._recorder])
+            kept = {segment.segment_id() for segment in listed}
+            if self._forms.segment_id in kept:
+                self._forms.write(self._folder, [segment_id for segment_id in before if segment_id not in kept])
+            else:
+                self._forms.stop()
+
+        commit_segments(self._writer, segments, self._folder, complete)
 
     def cancel(self) -> None:
         """Stop the workers and drop everything this transaction wrote: its temporary files and the segment
         files no commit lists."""
         if self._workers is not None:
             self._workers.stop()
+        self._forms.stop()
         cancel_writer(self._writer)
         remove_unlisted(self._writer)
 
@@ -153,8 +167,9 @@ class _SegmentsOf:
     posting at a time in Python, which took away much of what the workers gain (benchmarks/README.md); Lucene
     flushes segments by memory for the same reason."""
 
-    def __init__(self, storage: Any, indexname: str) -> None:
+    def __init__(self, storage: Any, indexname: str, kept_words: frozenset[str]) -> None:
         self._ix = storage.open_index(indexname)
+        self._kept_words = kept_words
         self.written = 0
         self._done: list[Any] = []
         self._start_segment()
@@ -172,13 +187,15 @@ class _SegmentsOf:
     def _start_segment(self) -> None:
         self._writer = _segment_writer(self._ix)
         self._recorder = PostingsRecorder(self._writer)
+        self._forms = FormsRecorder(self._writer, self._kept_words)
         self._in_segment = 0
 
     def _finish_segment(self) -> None:
-        """Write out the current segment and its table of terms (here, on the worker's core, not in the
-        commit)."""
+        """Write out the current segment, its table of terms and its lexicon of forms (here, on the worker's
+        core, not in the commit)."""
         segment = finish_segment(self._writer)
         write_tables(self._ix.storage, self._ix.schema, [segment], [self._recorder])
+        self._forms.write(self._ix.storage.folder)
         self._done.append(segment)
 
     def finish(self) -> list[Any]:
@@ -188,6 +205,7 @@ class _SegmentsOf:
         if self._in_segment:
             self._finish_segment()
         else:
+            self._forms.stop()
             drop_segment(self._writer)
         return self._done
 
