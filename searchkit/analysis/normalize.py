@@ -50,8 +50,18 @@ def _cyrillic_lookalikes(part: re.Match[str]) -> str:
 #: Latin look-alikes in a word that mixes the alphabets (a Latin and a Cyrillic letter in one run of word
 #: characters and hyphens), and the Greek sigma, the one letter whose lower case depends on what follows it (a
 #: whole text and a word of it may lower-case it differently).
-_IN_WORD = "[\\w\u2010\u2011-]*"
-_FOLDED_AWAY_RE = re.compile(f"[{INVISIBLE}\u0300-\u036fσς]|[a-z]{_IN_WORD}[а-яё]|[а-яё]{_IN_WORD}[a-z]")
+_CHANGED_RE = re.compile(f"[{INVISIBLE}\u0300-\u036fσς]")
+_RUN_RE = re.compile("[\\w\u2010\u2011-]+")
+
+
+def _folds_otherwise(lowered: str) -> bool:
+    """Whether a text in lower case with «ё» as «е» has something folding removes or changes besides. Most
+    Russian texts have no Latin letter, which one character class tells at once; only the others are split into
+    runs to look for one that mixes the alphabets."""
+    if _CHANGED_RE.search(lowered) is not None:
+        return True
+    return _LATIN_RE.search(lowered) is not None and any(
+        _LATIN_RE.search(run) and _CYRILLIC_RE.search(run) for run in _RUN_RE.findall(lowered) if not run.isascii())
 
 
 def lowered(text: str) -> str | None:
@@ -59,7 +69,7 @@ def lowered(text: str) -> str | None:
     (:func:`fold` of a word of ``text`` is the word at the same place of the result); None for a text that has
     something else folding would change or that lower-casing lengthens."""
     result = text.lower().replace("ё", "е")
-    if len(result) != len(text) or _FOLDED_AWAY_RE.search(result) or not unicodedata.is_normalized("NFC", text):
+    if len(result) != len(text) or _folds_otherwise(result) or not unicodedata.is_normalized("NFC", text):
         return None
     return result
 
@@ -69,7 +79,7 @@ def may_contain(text: str, form: str) -> bool:
     text into words. The text in NFC and lower case with ``ё`` as ``е`` must have ``form`` as a whole word (or part
     of a hyphenated one), unless it has something else that folding would remove or change."""
     lowered = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
-    return _whole_word(form).search(lowered) is not None or _FOLDED_AWAY_RE.search(lowered) is not None
+    return _whole_word(form).search(lowered) is not None or _folds_otherwise(lowered)
 
 
 @lru_cache(maxsize=256)

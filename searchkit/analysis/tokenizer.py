@@ -24,9 +24,7 @@ _PIECE_RE = re.compile(_PIECE)
 #: Longer runs of letters are not words (base64, hashes, glued garbage); they are not indexed.
 MAX_WORD_CHARS = 64
 _Match = TypeVar("_Match")
-_WORD_CHAR_RE = re.compile(_WORD_CHAR)
-_JOINED_BEFORE_RE = re.compile(f"{_WORD_CHAR}{_HYPHEN}")
-_JOINED_AFTER_RE = re.compile(f"{_HYPHEN}{_WORD_CHAR}")
+_HYPHENS = "-\u2010\u2011"
 
 
 class Word(NamedTuple):
@@ -62,36 +60,37 @@ def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[
     distinct surface; the matched ones are looked for with ``str.find`` and the positions counted by a regular
     expression, in compiled code, which matters where a text has thousands of words and a few are wanted."""
     words = WORD_RE.findall(text)
-    matched = {surface: found for surface in _distinct(words) for found in [match(surface)] if found is not None}
-    return _located(text, text, words, matched, str)
+    distinct = {word for word in words if len(word) <= MAX_WORD_CHARS}
+    distinct.update(part for word in [w for w in distinct if is_compound(w)] for part in _PIECE_RE.findall(word))
+    matched = {surface: found for surface in distinct for found in [match(surface)] if found is not None}
+    overlong = any(len(word) > MAX_WORD_CHARS for word in words)
+    return _located(text, text, matched, str, overlong)
 
 
 def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
-    """:func:`match_words` for ``match`` looking each word's folded form up in ``forms``: where the text folds
-    word for word by lower-casing (:func:`~searchkit.analysis.normalize.lowered`, most texts), its distinct
-    words are met with ``forms`` as sets, so no Python code runs per word."""
+    """:func:`match_words` for ``match`` looking each word's folded form up in ``forms`` (a few forms, those of
+    a query's terms): where the text folds word for word by lower-casing
+    (:func:`~searchkit.analysis.normalize.lowered`, most texts), each form is looked for in it, and the text is
+    never split into words."""
     folded_text = lowered(text)
     if folded_text is None:
         return match_words(text, lambda surface: forms.get(fold(surface)))
-    words = WORD_RE.findall(folded_text)
-    matched = {form: forms[form] for form in _distinct(words) & forms.keys()}
-    return _located(text, folded_text, words, matched, lambda surface: surface.lower().replace("ё", "е"))
+    present = {form: found for form, found in forms.items() if form in folded_text}
+    # A word lies within a run of characters between spaces: only a text with a run longer than a word may be
+    # is split to see whether it has one.
+    overlong = bool(present) and max(map(len, folded_text.split()), default=0) > MAX_WORD_CHARS and \
+        any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(folded_text))
+    return _located(text, folded_text, present, lambda surface: surface.lower().replace("ё", "е"), overlong)
 
 
-def _distinct(words: list[str]) -> set[str]:
-    """The distinct words that are indexed, with the parts of the compounds among them."""
-    distinct = {word for word in words if len(word) <= MAX_WORD_CHARS}
-    distinct.update(part for word in [w for w in distinct if is_compound(w)] for part in _PIECE_RE.findall(word))
-    return distinct
-
-
-def _located(text: str, searched: str, words: list[str], matched: Mapping[str, _Match],
-             key: Callable[[str], str]) -> list[tuple[Word, _Match]]:
+def _located(text: str, searched: str, matched: Mapping[str, _Match], key: Callable[[str], str],
+             overlong: bool) -> list[tuple[Word, _Match]]:
     """The words of ``text`` that are ``matched`` (by their ``key``: the words of ``searched``, which is ``text``
-    character for character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them."""
+    character for character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them;
+    ``overlong``: the text has a word too long to be indexed."""
     if not matched:
         return []
-    if any(len(word) > MAX_WORD_CHARS for word in words):  # positions then differ from a count of pieces
+    if overlong:  # positions then differ from a count of pieces
         return _without_overlaps([(word, matched[key(word.surface)]) for word in iter_words(text)
                                   if key(word.surface) in matched])
     found = []
@@ -115,9 +114,17 @@ def _located(text: str, searched: str, words: list[str], matched: Mapping[str, _
 def _stands_alone(text: str, start: int, end: int, compound: bool) -> bool:
     """Whether ``text[start:end]`` is a whole word, or (unless it is a ``compound`` itself) a whole part of one."""
     before, after = text[max(start - 2, 0):start], text[end:end + 2]
-    if _WORD_CHAR_RE.fullmatch(before[-1:]) or _WORD_CHAR_RE.match(after):
+    if _is_word_char(before[-1:]) or _is_word_char(after[:1]):
         return False
-    return not compound or not (_JOINED_BEFORE_RE.fullmatch(before) or _JOINED_AFTER_RE.fullmatch(after))
+    return not compound or not (len(before) == 2 and before[1] in _HYPHENS and _is_word_char(before[0]) or
+                                len(after) == 2 and after[0] in _HYPHENS and _is_word_char(after[1]))
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` (one character, or none) is one of :data:`_WORD_CHAR`: ``[^\\W_]`` is what
+    ``str.isalnum`` tells, which costs less than a regular expression, as this is asked of every place a wanted
+    form is found."""
+    return char.isalnum() or "\u0300" <= char <= "\u036f" or char == "\u00ad"
 
 
 def _without_overlaps(words: list[tuple[Word, _Match]]) -> list[tuple[Word, _Match]]:

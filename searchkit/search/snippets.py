@@ -90,11 +90,11 @@ def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str], lexicon: L
     return [Span(word.start, word.end, term, word.position) for word, term in match_words(text, term_of)]
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def wanted_forms(analyzer: Analyzer, lexicon: Lexicon, wanted: frozenset[str]) -> dict[str, str] | None:
     """Each folded form of the collection that has one of the ``wanted`` terms, with the term it is marked for;
-    None when the lexicon does not hold every form of the collection. Remembered: the hits of a query ask for
-    the same terms."""
+    None when the lexicon does not hold every form of the collection. Remembered, as the hits of a query ask
+    for the same terms (a closed commit's lexicon holds no file open)."""
     having = lexicon.forms_having(term for term in wanted if not term.startswith(EXACT_MARK))
     if having is None:
         return None

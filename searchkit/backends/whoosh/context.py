@@ -118,6 +118,8 @@ class WhooshContext:
         if not self.closed:
             self.closed = True
             self.searcher.close()
+            if self._lexicon is not None:
+                self._lexicon.close()
 
     # --- ranking --------------------------------------------------------------------------------------------
 

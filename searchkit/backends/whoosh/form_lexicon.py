@@ -33,6 +33,8 @@ FORM, TERM = "\x01", "\x02"
 #: Between the parts of a form's analysis: its terms, and each term's weight (and each reading's parts).
 _ITEMS, _PARTS, _READINGS = "\x1e", "\x1f", "\x1d"
 
+#: Answers of :meth:`CommitForms.forms_having` remembered per commit.
+HAVING_REMEMBERED = 256
 _CONTROL_RE = re.compile("[\x00-\x1f]")
 
 _recording = threading.local()
@@ -158,6 +160,11 @@ class CommitForms:
         self._lexicons = [lexicon for lexicon in lexicons if lexicon is not None]
         #: Whether every segment has its lexicon, so that it holds every form of the commit's documents.
         self.complete = len(self._lexicons) == len(lexicons)
+        self._having: dict[frozenset[str], set[str] | None] = {}
+
+    def close(self) -> None:
+        """Let go of the mapped files (whoever still holds this lexicon finds no forms in it)."""
+        self._lexicons, self.complete = [], False
 
     def analysis(self, form: str) -> FormAnalysis | None:
         if _CONTROL_RE.search(form):  # no form of a document has one; marisa would take a NUL for the key's end
@@ -170,8 +177,16 @@ class CommitForms:
         return None
 
     def forms_having(self, terms: Iterable[str]) -> set[str] | None:
-        if not self.complete:
-            return None
+        """Remembered for the commit, as the hits of a query ask for the same terms."""
+        wanted = frozenset(terms)
+        if wanted not in self._having:
+            if len(self._having) >= HAVING_REMEMBERED:
+                self._having.clear()
+            self._having[wanted] = self._forms_having(wanted) if self.complete else None
+        found = self._having[wanted]
+        return None if found is None else set(found)
+
+    def _forms_having(self, terms: frozenset[str]) -> set[str]:
         keys = [TERM + term for term in terms if not _CONTROL_RE.search(term)]
         return {form.decode("utf-8") for lexicon in self._lexicons for key in keys
                 for form in lexicon.get(key, ())}
