@@ -3,7 +3,8 @@
 Whoosh 2.7.4 (pinned) has no public API for three things the backend needs: decoding a posting list block by
 block into arrays (its matchers decode one posting at a time in Python), reading a segment's field lengths and
 deletions as arrays, and committing segments written by other processes (which its own ``MpWriter`` does with
-the private methods used here). Another Whoosh version may change any of these, so importing this module checks
+the private methods used here); and the way it opens the parts of a segment's file is replaced here, as it
+copies each into memory. Another Whoosh version may change any of these, so importing this module checks
 the version first.
 """
 
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from io import BytesIO
 from typing import Any
 
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.filedb import compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -27,6 +31,34 @@ WHOOSH_VERSION = (2, 7, 4)
 if whoosh.__version__ != WHOOSH_VERSION:
     raise SearchkitError(f"searchkit's index needs Whoosh {'.'.join(map(str, WHOOSH_VERSION))}, found "
                          f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
+
+
+class _PartOfCompoundFile(BufferFile):
+    """A part of a segment's memory-mapped compound file, as Whoosh opens it for reading, but with the stream
+    over it made only when something reads it as a stream: Whoosh's own copies every part it opens into a
+    ``BytesIO`` (each segment's postings, stored fields and columns, much of a large index, on every new
+    searcher), though nearly every read takes a slice of the mapped bytes."""
+
+    def __init__(self, buf: Any, name: str | None = None, onclose: Callable[..., None] | None = None) -> None:
+        self._buf = buf
+        self._name = name
+        self._stream: BytesIO | None = None
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+    @property  # type: ignore[override]
+    def file(self) -> BytesIO:
+        if self._stream is None:
+            self._stream = BytesIO(self._buf)
+        return self._stream
+
+    @file.setter
+    def file(self, stream: BytesIO) -> None:
+        self._stream = stream
+
+
+compound.BufferFile = _PartOfCompoundFile  # what CompoundStorage.open_file makes of a mapped part
 
 __all__ = ["W3LeafMatcher", "commit_segments", "deleted_documents", "finish_segment", "drop_segment",
            "cancel_writer", "latest_generation", "length_bytes", "pool_bytes", "posting_blocks", "remove_unlisted",
