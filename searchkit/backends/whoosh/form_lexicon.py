@@ -19,7 +19,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import marisa_trie
 from whoosh.writing import SegmentWriter
@@ -94,14 +94,17 @@ def write_lexicon(folder: str, segment_id: str, forms: Iterable[str], settings: 
     """Write a segment's lexicon of ``forms``, analysed under ``settings``, replaced whole (a crash leaves it
     whole or absent)."""
     morphology = get_morphology(settings.terms, settings.stem_unknown)
-    entries: list[tuple[str, bytes]] = []
-    for form in forms:
-        analysis = morphology.analysis(form)
-        entries.append((FORM + form, _encode(analysis)))
-        entries.extend((TERM + term, form.encode("utf-8")) for term, _ in analysis.weighted)
+
+    def entries() -> Iterator[tuple[str, bytes]]:  # handed to the trie one by one, never all held in a list
+        for form in forms:
+            analysis = morphology.analysis(form)
+            yield FORM + form, _encode(analysis)
+            for term, _ in analysis.weighted:
+                yield TERM + term, form.encode("utf-8")
+
     path = lexicon_path(folder, segment_id)
     partial = path + PARTIAL
-    marisa_trie.BytesTrie(entries).save(partial)
+    marisa_trie.BytesTrie(entries()).save(partial)
     with open(partial, "rb") as written:
         os.fsync(written.fileno())  # on the disk before its name is (the commit syncs the folder)
     os.replace(partial, path)

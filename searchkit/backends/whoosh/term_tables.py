@@ -54,6 +54,8 @@ _HEADER = struct.Struct("<8sQQ")
 #: A key's value: the term's first posting in the arrays and how many it has (its document frequency).
 _VALUE_FORMAT = "<II"
 _CONTROL_RE = re.compile("[\x00-\x1f]")
+#: Terms whose entries in the segments' tables a commit remembers.
+REMEMBERED_ENTRIES = 1 << 16
 
 
 def table_path(folder: str, segment_id: str) -> str:
@@ -254,17 +256,30 @@ class CommitTerms:
         self._tables = [read_table(folder, reader.segment().segment_id()) if folder and reader.segment() else None
                         for reader, _ in leaves]  # an empty commit's one reader has no segment
         self._none: list[TermTable | None] = [None] * len(leaves)
+        self._entries: dict[str, list[tuple[int, int] | None]] = {}
 
     def _tables_of(self, field: str) -> list[TermTable | None]:
         return self._tables if field in FIELDS else self._none
 
+    def _entries_of(self, key: str) -> list[tuple[int, int] | None]:
+        """The key's entry in each segment's table (None where the segment lacks the term or has no table),
+        remembered: a search asks for a term's document frequency, then for its postings."""
+        found = self._entries.get(key)
+        if found is None:
+            if len(self._entries) >= REMEMBERED_ENTRIES:
+                self._entries.clear()
+            found = self._entries[key] = [table.entry(key) if table else None for table in self._tables]
+        return found
+
     def doc_frequency(self, field: str, term: str) -> int:
         """Documents of the commit with the term, deleted ones included (as in Whoosh's idf)."""
+        if field not in FIELDS:
+            return sum(reader.doc_frequency(field, term) for reader, _ in self._leaves)
         key, total = _key(field, term), 0
-        for (reader, _), table in zip(self._leaves, self._tables_of(field)):
+        for (reader, _), table, entry in zip(self._leaves, self._tables, self._entries_of(key)):
             if table is None:
                 total += reader.doc_frequency(field, term)
-            elif entry := table.entry(key):
+            elif entry:
                 total += entry[1]
         return total
 
@@ -273,12 +288,12 @@ class CommitTerms:
         each, as int64 and float64 arrays."""
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        key = _key(field, term)
-        for (reader, offset), table in zip(self._leaves, self._tables_of(field)):
+        tables = self._tables_of(field)
+        entries = self._entries_of(_key(field, term)) if field in FIELDS else self._none
+        for (reader, offset), table, entry in zip(self._leaves, tables, entries):
             if table is None:
                 found: tuple[np.ndarray, np.ndarray] | None = segment_postings(reader, field, term)
             else:
-                entry = table.entry(key)
                 found = table.postings_at(entry) if entry else None
             if found is not None and len(found[0]):
                 documents.append(found[0].astype(np.int64) + offset)
