@@ -11,7 +11,7 @@ lexicon written under them answers exactly as pymorphy3 would.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol
 
 
@@ -40,7 +40,7 @@ class Lexicon(Protocol):
         """What the morphology gave the folded ``form``; None for a form the collection does not have."""
         ...
 
-    def forms_having(self, terms: Iterable[str]) -> set[str] | None:
-        """Every folded form of the collection one of whose terms is in ``terms`` (a term ``=form`` standing for
-        ``form``); None when the lexicon does not cover the whole collection."""
+    def forms_having(self, terms: Iterable[str]) -> Mapping[str, str] | None:
+        """Every folded form of the collection one of whose terms is in ``terms``, with the first of its terms
+        (most probable first) that is; None when the lexicon does not cover the whole collection."""
         ...

@@ -98,8 +98,15 @@ def wanted_forms(analyzer: Analyzer, lexicon: Lexicon, wanted: frozenset[str]) -
     having = lexicon.forms_having(term for term in wanted if not term.startswith(EXACT_MARK))
     if having is None:
         return None
-    having.update(term[len(EXACT_MARK):] for term in wanted if term.startswith(EXACT_MARK))
-    return {form: term for form in having for term in [analyzer.word(form).match(wanted)] if term is not None}
+    # A stop word is not indexed, so nothing marks it; a form's exact term counts where none of its lemmas does.
+    marked = {form: term for form, term in having.items() if not analyzer.is_stopword(form)}
+    for term in wanted:
+        if term.startswith(EXACT_MARK) and term[len(EXACT_MARK):] not in marked:
+            word = analyzer.word(term[len(EXACT_MARK):])
+            found = word.match(wanted)
+            if found is not None:
+                marked[word.folded] = found
+    return marked
 
 
 def make_snippet(text: str, matches: list[Span], fragment_chars: int = FRAGMENT_CHARS,

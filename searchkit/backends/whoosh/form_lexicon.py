@@ -10,7 +10,7 @@ version, or merged from one that had none) leaves its commit's lexicon incomplet
 pymorphy3 and snippets test each word of a shown text, as before.
 
 The file is a marisa-trie, memory-mapped: a key :data:`FORM` + form holds the form's analysis, and a key
-:data:`TERM` + term each form that has the term.
+:data:`TERM` + term each form that has the term (after one byte: the term's place among the form's terms).
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ def write_lexicon(folder: str, segment_id: str, forms: Iterable[str], settings: 
         for form in forms:
             analysis = morphology.analysis(form)
             yield FORM + form, _encode(analysis)
-            for term, _ in analysis.weighted:
-                yield TERM + term, form.encode("utf-8")
+            for rank, (term, _) in enumerate(analysis.weighted):
+                yield TERM + term, bytes((rank,)) + form.encode("utf-8")
 
     path = lexicon_path(folder, segment_id)
     partial = path + PARTIAL
@@ -163,7 +163,7 @@ class CommitForms:
         self._lexicons = [lexicon for lexicon in lexicons if lexicon is not None]
         #: Whether every segment has its lexicon, so that it holds every form of the commit's documents.
         self.complete = len(self._lexicons) == len(lexicons)
-        self._having: dict[frozenset[str], set[str] | None] = {}
+        self._having: dict[frozenset[str], dict[str, str] | None] = {}
 
     def close(self) -> None:
         """Let go of the mapped files (whoever still holds this lexicon finds no forms in it)."""
@@ -179,17 +179,27 @@ class CommitForms:
                 return _decode(found[0])
         return None
 
-    def forms_having(self, terms: Iterable[str]) -> set[str] | None:
-        """Remembered for the commit, as the hits of a query ask for the same terms."""
+    def forms_having(self, terms: Iterable[str]) -> dict[str, str] | None:
+        """Remembered for the commit (the hits of a query ask for the same terms): the mapping is not to be
+        changed."""
         wanted = frozenset(terms)
         if wanted not in self._having:
             if len(self._having) >= HAVING_REMEMBERED:
                 self._having.clear()
             self._having[wanted] = self._forms_having(wanted) if self.complete else None
-        found = self._having[wanted]
-        return None if found is None else set(found)
+        return self._having[wanted]
 
-    def _forms_having(self, terms: frozenset[str]) -> set[str]:
-        keys = [TERM + term for term in terms if not _CONTROL_RE.search(term)]
-        return {form.decode("utf-8") for lexicon in self._lexicons for key in keys
-                for form in lexicon.get(key, ())}
+    def _forms_having(self, terms: frozenset[str]) -> dict[str, str]:
+        """A term lists each form that has it with its place among the form's terms, so the first of them is
+        told without reading the forms' analyses."""
+        found: dict[str, tuple[int, str]] = {}
+        for term in terms:
+            if _CONTROL_RE.search(term):
+                continue
+            key = TERM + term
+            for lexicon in self._lexicons:
+                for entry in lexicon.get(key, ()):
+                    form = entry[1:].decode("utf-8")
+                    if entry[0] < found.get(form, (256, ""))[0]:
+                        found[form] = (entry[0], term)
+        return {form: term for form, (_, term) in found.items()}
