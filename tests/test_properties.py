@@ -311,3 +311,38 @@ def test_well_formed_queries_find_the_small_index_s_documents(small_index: Index
                 "date:0001": "steel", "title:Анкоридж": "alaska", '"Ростов-на-Дону"': "steel", "İstanbul": "odd"}
     for query, doc_id in expected.items():
         assert [hit.id for hit in small_index.search(query).hits][:1] == [doc_id], query
+
+
+_STREAM_OPERATIONS = st.lists(st.one_of(
+    st.tuples(st.just("read"), st.sampled_from([-1, None, 0, 1, 7, 300])),
+    st.tuples(st.just("readline"), st.sampled_from([-1, None, 0, 1, 7, 300])),
+    st.tuples(st.just("seek"), st.tuples(st.integers(-50, 600), st.sampled_from([0, 1, 2]))),
+    st.tuples(st.just("tell"), st.none())), max_size=40)
+
+
+@PROPERTY
+@given(st.binary(max_size=500).map(lambda data: data.replace(b"\x01", b"\n")), _STREAM_OPERATIONS)
+def test_a_mapped_part_of_a_segment_reads_as_whooshs_copy_would(data: bytes, operations: list) -> None:
+    """The stream over a mapped part of a segment's file (which Whoosh would copy into a BytesIO) answers every
+    read, line, seek and tell as the copy does."""
+    import io
+
+    from searchkit.backends.whoosh.internals import _MappedStream
+
+    copy, mapped = io.BytesIO(data), _MappedStream(memoryview(data))
+    for name, argument in operations:
+        if name == "seek":
+            outcomes = []
+            for stream in (copy, mapped):
+                try:
+                    outcomes.append(stream.seek(*argument))
+                except ValueError:
+                    outcomes.append("refused")
+            assert outcomes[0] == outcomes[1]
+        else:
+            call = (lambda stream: getattr(stream, name)()) if name == "tell" else \
+                (lambda stream: getattr(stream, name)(argument))
+            assert call(copy) == call(mapped)
+    copy.seek(0)
+    mapped.seek(0)
+    assert list(copy) == list(mapped)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from io import BytesIO
 from typing import Any
 
 import numpy as np
@@ -33,29 +32,61 @@ if whoosh.__version__ != WHOOSH_VERSION:
                          f"{whoosh.versionstring()}: pip install Whoosh=={'.'.join(map(str, WHOOSH_VERSION))}")
 
 
-class _PartOfCompoundFile(BufferFile):
-    """A part of a segment's memory-mapped compound file, as Whoosh opens it for reading, but with the stream
-    over it made only when something reads it as a stream: Whoosh's own copies every part it opens into a
-    ``BytesIO`` (each segment's postings, stored fields and columns, much of a large index, on every new
-    searcher), though nearly every read takes a slice of the mapped bytes."""
+class _MappedStream:
+    """A stream over a memory-mapped part of a segment's compound file, read where it lies: Whoosh's reader of a
+    mapped part copies the whole of it into a ``BytesIO`` when it opens it (each segment's postings, stored
+    fields and columns, much of a large index, for every new searcher), though it then reads little of most."""
 
-    def __init__(self, buf: Any, name: str | None = None, onclose: Callable[..., None] | None = None) -> None:
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._position = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._position
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
+        self._position = max(start, end)
+        return bytes(self._view[start:end])
+
+    def readline(self, size: int | None = -1) -> bytes:
+        start = end = self._position
+        limit = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
+        while end < limit:
+            chunk = bytes(self._view[end:min(end + 4096, limit)])
+            newline = chunk.find(b"\n")
+            end += len(chunk) if newline < 0 else newline + 1
+            if newline >= 0:
+                break
+        self._position = max(start, end)
+        return bytes(self._view[start:end])
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_SET and offset < 0:
+            raise ValueError(f"negative seek position {offset}")
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: len(self._view)}[whence]
+        self._position = max(0, base + offset)  # as BytesIO has it, from the current place or the end
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        self._view = memoryview(b"")
+
+
+class _PartOfCompoundFile(BufferFile):
+    """A part of a segment's memory-mapped compound file, as Whoosh opens it for reading, over a
+    :class:`_MappedStream` instead of a copy."""
+
+    def __init__(self, buf: memoryview, name: str | None = None, onclose: Callable[..., None] | None = None) -> None:
         self._buf = buf
         self._name = name
-        self._stream: BytesIO | None = None
+        self.file = _MappedStream(buf)
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
-
-    @property  # type: ignore[override]
-    def file(self) -> BytesIO:
-        if self._stream is None:
-            self._stream = BytesIO(self._buf)
-        return self._stream
-
-    @file.setter
-    def file(self, stream: BytesIO) -> None:
-        self._stream = stream
 
 
 compound.BufferFile = _PartOfCompoundFile  # what CompoundStorage.open_file makes of a mapped part
