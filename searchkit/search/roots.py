@@ -69,18 +69,21 @@ def root_shares(context: SearchContext, fieldname: str, lemmas: Sequence[str],
     ``lemmas`` in the index, whose idf is brought down to that lemma's; remembered for the commit's later
     queries."""
     def shares() -> tuple[tuple[str, float], ...]:
-        found = dict.fromkeys(root_terms(context, fieldname, lemmas), 1.0)
-        for term in root_terms(context, fieldname, unprefixed):
+        counted = _root_terms(context, fieldname, lemmas)
+        found = dict.fromkeys(counted, 1.0)
+        for term, frequency in _root_terms(context, fieldname, unprefixed).items():
             if len(found) >= MAX_ROOT_TERMS:
                 break
-            found.setdefault(term, UNPREFIXED_SHARE)
+            if term not in found:
+                found[term] = UNPREFIXED_SHARE
+                counted[term] = frequency
         documents = context.size
         frequencies = [frequency for frequency in (context.doc_frequency(fieldname, lemma) for lemma in lemmas)
                        if frequency]
         if frequencies:
             ceiling = bm25_idf(documents, min(frequencies))
             for term in found:
-                rarity = bm25_idf(documents, context.doc_frequency(fieldname, term))
+                rarity = bm25_idf(documents, counted[term])
                 if rarity > ceiling:
                     found[term] *= ceiling / rarity
         return tuple(found.items())
@@ -91,21 +94,29 @@ def root_shares(context: SearchContext, fieldname: str, lemmas: Sequence[str],
 def root_terms(context: SearchContext, fieldname: str, lemmas: Iterable[str]) -> list[str]:
     """The terms of ``fieldname`` in the commit that share a root with one of ``lemmas`` (a word's index terms,
     most probable first), at most :data:`MAX_ROOT_TERMS`."""
-    terms = dict.fromkeys(term for root in root_prefixes(lemmas)
-                          for term in _terms_of_root(context, fieldname, root))
-    return list(itertools.islice(terms, MAX_ROOT_TERMS))
+    return list(_root_terms(context, fieldname, lemmas))
 
 
-def _terms_of_root(context: SearchContext, fieldname: str, root: str) -> tuple[str, ...]:
+def _root_terms(context: SearchContext, fieldname: str, lemmas: Iterable[str]) -> dict[str, int]:
+    """:func:`root_terms`, each with its document frequency."""
+    terms: dict[str, int] = {}
+    for root in root_prefixes(lemmas):
+        for term, frequency in _terms_of_root(context, fieldname, root):
+            terms.setdefault(term, frequency)
+    return dict(itertools.islice(terms.items(), MAX_ROOT_TERMS))
+
+
+def _terms_of_root(context: SearchContext, fieldname: str, root: str) -> tuple[tuple[str, int], ...]:
     """The field's terms beginning with ``root`` (only ``root`` itself when it is a number or shorter than a
-    root), the :data:`MAX_ROOT_TERMS` in most documents when there are more; remembered for the commit's later
-    queries."""
-    def terms() -> tuple[str, ...]:
+    root), the :data:`MAX_ROOT_TERMS` in most documents when there are more, each with its document frequency
+    (read with the terms, which the root's shares need); remembered for the commit's later queries."""
+    def terms() -> tuple[tuple[str, int], ...]:
         if len(root) < ROOT_CHARS or root.isdigit():
-            return (root,) if context.doc_frequency(fieldname, root) else ()
-        found = list(itertools.islice(context.terms(fieldname, root), ROOT_SCAN))
-        if len(found) > MAX_ROOT_TERMS:  # the statistics are read only when some must be left out
-            found.sort(key=lambda term: (-context.doc_frequency(fieldname, term), term))
+            frequency = context.doc_frequency(fieldname, root)
+            return ((root, frequency),) if frequency else ()
+        found = list(itertools.islice(context.terms_with_frequencies(fieldname, root), ROOT_SCAN))
+        if len(found) > MAX_ROOT_TERMS:
+            found.sort(key=lambda item: (-item[1], item[0]))
         return tuple(found[:MAX_ROOT_TERMS])
 
     return _remembered(context, (fieldname, root), terms)
