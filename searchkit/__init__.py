@@ -21,7 +21,8 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     **{name: ("analysis", name) for name in ("AnalyzedToken", "analyze")},
     "FACETS": ("compiled", "FACETS"), "SORTS": ("compiled", "ORDERS"),
     **{name: ("backends", name) for name in ("CheckReport", "IndexStats")},
-    **{name: ("documents", name) for name in ("HTML_MODES", "Document", "Skipped", "formats")},
+    **{name: ("documents", name) for name in ("HTML_MODES", "Document", "Skipped")},
+    "formats": ("documents.registry", "formats"),  # ``documents.formats`` is the package of the readers
     "Index": ("engine", "Index"),
     **{name: ("errors", name) for name in (
         "DocumentError", "DocumentNotFoundError", "IncompatibleIndexError", "IndexDamagedError", "IndexLockedError",

@@ -12,16 +12,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Batch, Index, Interrupted, Progress, QueryError, RebuildInterrupted,
-               SearchkitError, SyncReport, __version__, analyze, default_index_dir, formats, index_location,
-               render)
+from . import (HTML_MODES, QUERY_SYNTAX, SORTS, Index, QueryError, SearchkitError, __version__, analyze,
+               default_index_dir, index_location, render)
 from .render import EXPORT_FORMATS
+
+if TYPE_CHECKING:  # indexing is imported by the commands that index
+    from . import Batch, Progress, SyncReport
 
 DEFAULT_CORPUS = "corpus"
 EXIT_USER_ERROR = 2
@@ -71,6 +73,8 @@ def user_errors() -> Iterator[None]:
     except SearchkitError as error:
         fail(str(error))
     except KeyboardInterrupt as stop:
+        from . import Interrupted, RebuildInterrupted  # with indexing, which only indexing interrupts
+
         if isinstance(stop, RebuildInterrupted):
             err.print("searchkit: interrupted: the rebuild was abandoned; the index is as it was before it",
                       soft_wrap=True)
@@ -172,6 +176,8 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | str | None, rebuild
     extension.
     """
     if list_formats:
+        from . import formats  # the readers of files, loaded by the commands that read files
+
         render.print_formats(out, formats())
         return
     index_dir = index_dir or default_index_dir()
@@ -210,6 +216,8 @@ def watch_folders(index_dir: Path | str, roots: list[Path], jobs: int | None, ve
             with stopped_by_sigterm():
                 ix.watch(*roots, on_batch=batch_done, processes=jobs, **reading)
         except KeyboardInterrupt as stop:
+            from . import Interrupted
+
             batch = _caused_by(stop, Interrupted)
             left = " (the batch being written was left out: the next run indexes it)" if batch else ""
             err.print(f"Stopped watching{left}.")

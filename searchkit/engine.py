@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .analysis import AnalyzedToken, analyze, fold
 from .backends import (Backend, CheckReport, IndexStats, backend_exists, check_backend, create_backend, open_backend,
@@ -28,12 +28,15 @@ from .backends import (Backend, CheckReport, IndexStats, backend_exists, check_b
 from .compiled import FACETS, Filtered
 from .documents import Document
 from .errors import DocumentError, SearchkitError
-from .index import COMMIT_EVERY_BYTES, Batch, ProgressCallback, SyncReport, rebuild, sources_of, sync, watch
+from .index import COMMIT_EVERY_BYTES
 from .search import (Explanation, Hit, SearchResults, Span, every_hit, explain, marked_document, matching_files,
                      search)
 from .search.synonyms import (INDEX, Rule, Synonyms, default_rules, dictionary, parse_rules, rule_forms, with_rule,
                               without_member)
 from .settings import Settings, Source
+
+if TYPE_CHECKING:  # indexing is imported when an index is first written, not with every search
+    from .index import Batch, ProgressCallback, SyncReport
 
 #: A query that takes a search through every step, a correction included (a misspelt «встреча»).
 WARM_UP_QUERY = "встеча"
@@ -275,8 +278,10 @@ class Index:
         ``exclude``: patterns in gitignore syntax (``*.log``, ``drafts/``), relative to each folder, beside the
         folder's own ``.searchkitignore``; hidden files and folders are left out unless ``hidden``; ``html``:
         ``main`` indexes a web page's main text, ``full`` every visible text."""
-        return sync(self._backend, sources_of(paths, exclude, hidden, html), processes=processes,
-                    progress=progress, commit_bytes=commit_bytes)
+        from .index.sync import sources_of, sync  # indexing, imported when an index is first written
+
+        return sync(self._backend, sources_of(paths, exclude, hidden, html), processes=processes, progress=progress,
+                    commit_bytes=commit_bytes)
 
     def watch(self, *paths: str | os.PathLike[str], on_batch: Callable[[Batch], None],
               stop: threading.Event | None = None, processes: int | None = None, exclude: Sequence[str] = (),
@@ -284,6 +289,9 @@ class Index:
         """Keep the index in step with files and folders (by default, those it records) until ``stop`` is set
         or Ctrl-C: synced once, then each batch of changes as it is seen, committed (``on_batch`` is told what
         each did). A file still being written is waited for; the write lock is free between batches."""
+        from .index.sync import sources_of
+        from .index.watch import watch
+
         sources = sources_of(paths, exclude, hidden, html) if paths else self.sources
         if not sources:
             raise SearchkitError(f"the index {self.path} records no folders: name the folders to watch")
@@ -304,6 +312,8 @@ class Index:
         if gone:
             raise SearchkitError(f"{gone[0]}, recorded in the index {self.path}, is not there (not mounted, moved "
                                  "or deleted?): name the folders to index instead")
+        from .index.sync import sync
+
         return sync(self._backend, self.sources, processes=processes, progress=progress, commit_bytes=commit_bytes)
 
     @staticmethod
@@ -316,5 +326,8 @@ class Index:
         library (read back from their stored fields; the report's ``lost`` names the parts of the old index
         that could not be read). The old index stays searchable until the new one is complete, and stays as it
         was if the rebuild fails or is interrupted. ``settings``: by default the old index's, where still valid."""
+        from .index.rebuild import rebuild
+        from .index.sync import sources_of
+
         sources = sources_of(paths, exclude, hidden, html) if paths else None
         return rebuild(path, sources, settings, processes=processes, progress=progress, commit_bytes=commit_bytes)

@@ -11,14 +11,17 @@ import io
 import json
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import (ROW_FIELDS, AnalyzedToken, Batch, Document, Explanation, Hit, IndexStats, QueryPlan, SearchResults,
-               Snippet, Span, SynonymRule, SyncReport)
+from . import (ROW_FIELDS, AnalyzedToken, Document, Explanation, Hit, IndexStats, QueryPlan, SearchResults, Snippet,
+               Span, SynonymRule)
+
+if TYPE_CHECKING:  # what indexing reports, imported with indexing
+    from . import Batch, SyncReport
 
 #: How each kind of correction is named to the user.
 CORRECTION_NAMES = {"layout": "раскладка клавиатуры", "transliteration": "транслитерация", "spelling": "опечатка"}

@@ -38,7 +38,7 @@ def start_index(index: Path, folder: Path) -> subprocess.Popen[str]:
     # Ctrl-C acts as in a terminal's foreground job even where this test runs as a background job, whose
     # children start with SIGINT ignored.
     code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-            "from searchkit.index import sync as s; s.COMMIT_EVERY_BYTES = 256 * 1024; "
+            "import searchkit.index as i; i.COMMIT_EVERY_BYTES = 256 * 1024; from searchkit.index import sync as s; "
             "s.PARALLEL_MIN_BYTES = 0; from searchkit.cli import main; sys.exit(main())")
     return subprocess.Popen([sys.executable, "-c", code, "index", "--index", str(index), "-j", "2", str(folder)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)

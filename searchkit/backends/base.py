@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..analysis import Lexicon
 from ..compiled import Query
-from ..documents import Document, FileRead, Skipped, SourceFile
+from ..documents import Document, Skipped, SourceFile
 from ..settings import Settings, Source, SynonymSettings
 
 if TYPE_CHECKING:  # NumPy is imported by a backend when an index is opened, not with searchkit
     import numpy as np
+
+    from ..documents import FileRead
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from ..backends import Backend, SearchContext, Transaction
 from ..settings import Source
+from . import COMMIT_EVERY_BYTES
 from ..documents import (Document, Excluded, FileRead, ReadOptions, Skipped, SourceFile, Unsupported, cannot_read,
                          check_stat, find_files, fingerprint, has_own_ids, read_into)
 
 #: Below this many bytes of input in all, worker processes cost more than they save.
 PARALLEL_MIN_BYTES = 2_000_000
 
-COMMIT_EVERY_BYTES = 64 * 1024 * 1024
 
 
 @dataclass

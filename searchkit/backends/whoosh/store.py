@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.scoring import BM25F
@@ -35,7 +36,9 @@ from ..base import IndexStats
 from .context import WhooshContext, raise_damage
 from .schema import WhooshAnalyzer, build_schema
 from .synonyms_file import SynonymsFile
-from .writing import Transaction
+
+if TYPE_CHECKING:
+    from .writing import Transaction
 
 #: Seconds a writer waits for another process's write lock before giving up with a clear message.
 LOCK_TIMEOUT = 5.0
@@ -171,6 +174,8 @@ class WhooshBackend:
         """The index's single writer: committed when the block ends, cancelled on any error or Ctrl-C. With
         ``processes`` > 1, added documents are analysed and written by that many worker processes."""
         try:
+            from .writing import Transaction  # what writes, with the readers of files: not for a search
+
             transaction = Transaction(self._ix, str(self.path), min(processes, os.cpu_count() or 1), LOCK_TIMEOUT,
                                       WRITER_MEMORY_MB, frozenset(self._kept_words()))
         except OSError as error:
