@@ -7,6 +7,7 @@ its last commit.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -107,11 +108,23 @@ def stopped_by_sigterm() -> Iterator[None]:
     def terminate(signum: int, frame: object) -> None:
         raise Terminated()
 
+    unraisable = sys.unraisablehook
+
+    def stop_again(failure: Any) -> None:
+        """A stop raised while Python runs a weak reference's callback or a finaliser is printed and dropped
+        there, and the work would go on: the signal is sent again, to stop it where it stands next."""
+        if isinstance(failure.exc_value, KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM if isinstance(failure.exc_value, Terminated) else signal.SIGINT)
+        else:
+            unraisable(failure)
+
     previous = signal.signal(signal.SIGTERM, terminate)
+    sys.unraisablehook = stop_again
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = unraisable
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
