@@ -166,6 +166,7 @@ def test_words_matched_by_their_surfaces_are_the_words_iter_words_gives(text: st
 
 
 @example("Ёлка и ЁЛКИ, Ростов-на-Дону и ростов", 0b1011)
+@example("Ростов-на-Дону " + "а" * 70 + "-на Ростов", 0b111)
 @example("Ста\u0301ли сталь", 0b11)
 @example("pусский Русский", 0b1)
 @PROPERTY

@@ -63,8 +63,12 @@ def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[
     distinct = {word for word in words if len(word) <= MAX_WORD_CHARS}
     distinct.update(part for word in [w for w in distinct if is_compound(w)] for part in _PIECE_RE.findall(word))
     matched = {surface: found for surface in distinct for found in [match(surface)] if found is not None}
-    overlong = any(len(word) > MAX_WORD_CHARS for word in words)
-    return _located(text, text, matched, str, overlong)
+    if not matched:
+        return []
+    if any(len(word) > MAX_WORD_CHARS for word in words):  # positions then differ from a count of pieces
+        return _without_overlaps([(word, matched[word.surface]) for word in iter_words(text)
+                                  if word.surface in matched])
+    return _located(text, text, matched)
 
 
 def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
@@ -72,27 +76,27 @@ def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Mat
     a query's terms): where the text folds word for word by lower-casing
     (:func:`~searchkit.analysis.normalize.lowered`, most texts), each form is looked for in it, and the text is
     never split into words."""
+    def folded_match(surface: str) -> _Match | None:
+        return forms.get(fold(surface))
+
     folded_text = lowered(text)
     if folded_text is None:
-        return match_words(text, lambda surface: forms.get(fold(surface)))
+        return match_words(text, folded_match)
     present = {form: found for form, found in forms.items() if form in folded_text}
-    # A word lies within a run of characters between spaces: only a text with a run longer than a word may be
-    # is split to see whether it has one.
-    overlong = bool(present) and max(map(len, folded_text.split()), default=0) > MAX_WORD_CHARS and \
-        any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(folded_text))
-    return _located(text, folded_text, present, lambda surface: surface.lower().replace("ё", "е"), overlong)
-
-
-def _located(text: str, searched: str, matched: Mapping[str, _Match], key: Callable[[str], str],
-             overlong: bool) -> list[tuple[Word, _Match]]:
-    """The words of ``text`` that are ``matched`` (by their ``key``: the words of ``searched``, which is ``text``
-    character for character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them;
-    ``overlong``: the text has a word too long to be indexed."""
-    if not matched:
+    if not present:
         return []
-    if overlong:  # positions then differ from a count of pieces
-        return _without_overlaps([(word, matched[key(word.surface)]) for word in iter_words(text)
-                                  if key(word.surface) in matched])
+    # A word lies within a run of characters between spaces: only a text with a run longer than a word may be
+    # is split to see whether it has a word too long to index, whose positions match_words counts.
+    if max(map(len, folded_text.split())) > MAX_WORD_CHARS and \
+            any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(folded_text)):
+        return match_words(text, folded_match)
+    return _located(text, folded_text, present)
+
+
+def _located(text: str, searched: str, matched: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
+    """The words of ``text`` that are ``matched`` (the words of ``searched``, which is ``text`` character for
+    character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them where no word is
+    too long to index."""
     found = []
     for surface in matched:
         compound = is_compound(surface)
