@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -26,16 +25,13 @@ from whoosh.writing import SegmentWriter
 
 from ...analysis import FormAnalysis, Reading, get_morphology
 from ...settings import AnalyzerSettings
+from .internals import fsync_path
+from .term_tables import CONTROL_RE, PARTIAL
 
 SUFFIX = ".forms"
-PARTIAL = "_partial"
 FORM, TERM = "\x01", "\x02"
 #: Between the parts of a form's analysis: its terms, and each term's weight (and each reading's parts).
 _ITEMS, _PARTS, _READINGS = "\x1e", "\x1f", "\x1d"
-
-#: Answers of :meth:`CommitForms.forms_having` remembered per commit.
-HAVING_REMEMBERED = 256
-_CONTROL_RE = re.compile("[\x00-\x1f]")
 
 _recording = threading.local()
 
@@ -105,8 +101,7 @@ def write_lexicon(folder: str, segment_id: str, forms: Iterable[str], settings: 
     path = lexicon_path(folder, segment_id)
     partial = path + PARTIAL
     marisa_trie.BytesTrie(entries()).save(partial)
-    with open(partial, "rb") as written:
-        os.fsync(written.fileno())  # on the disk before its name is (the commit syncs the folder)
+    fsync_path(partial)  # on the disk before its name is (the commit syncs the folder)
     os.replace(partial, path)
 
 
@@ -163,14 +158,13 @@ class CommitForms:
         self._lexicons = [lexicon for lexicon in lexicons if lexicon is not None]
         #: Whether every segment has its lexicon, so that it holds every form of the commit's documents.
         self.complete = len(self._lexicons) == len(lexicons)
-        self._having: dict[frozenset[str], dict[str, str] | None] = {}
 
     def close(self) -> None:
         """Let go of the mapped files (whoever still holds this lexicon finds no forms in it)."""
         self._lexicons, self.complete = [], False
 
     def analysis(self, form: str) -> FormAnalysis | None:
-        if _CONTROL_RE.search(form):  # no form of a document has one; marisa would take a NUL for the key's end
+        if CONTROL_RE.search(form):
             return None
         key = FORM + form
         for lexicon in self._lexicons:
@@ -180,21 +174,13 @@ class CommitForms:
         return None
 
     def forms_having(self, terms: Iterable[str]) -> dict[str, str] | None:
-        """Remembered for the commit (the hits of a query ask for the same terms): the mapping is not to be
-        changed."""
-        wanted = frozenset(terms)
-        if wanted not in self._having:
-            if len(self._having) >= HAVING_REMEMBERED:
-                self._having.clear()
-            self._having[wanted] = self._forms_having(wanted) if self.complete else None
-        return self._having[wanted]
-
-    def _forms_having(self, terms: frozenset[str]) -> dict[str, str]:
         """A term lists each form that has it with its place among the form's terms, so the first of them is
         told without reading the forms' analyses."""
+        if not self.complete:
+            return None
         found: dict[str, tuple[int, str]] = {}
-        for term in terms:
-            if _CONTROL_RE.search(term):
+        for term in set(terms):
+            if CONTROL_RE.search(term):
                 continue
             key = TERM + term
             for lexicon in self._lexicons:

@@ -53,7 +53,9 @@ MAGIC = b"SKTERMS2"
 _HEADER = struct.Struct("<8sQQ")
 #: A key's value: the term's first posting in the arrays and how many it has (its document frequency).
 _VALUE_FORMAT = "<II"
-_CONTROL_RE = re.compile("[\x00-\x1f]")
+#: A control character: no analysed term or form has one, and marisa would take one for a separator (or a NUL
+#: for a key's end).
+CONTROL_RE = re.compile("[\x00-\x1f]")
 #: Terms whose entries in the segments' tables a commit remembers.
 REMEMBERED_ENTRIES = 1 << 16
 
@@ -235,7 +237,7 @@ def exact_forms(keys: Iterable[str]) -> set[str]:
 def _key(field: str, term: str) -> str:
     """The table's key of a term; empty for a text with a control character, which no analysed term has and
     which would be taken for the table's own separators."""
-    return "" if _CONTROL_RE.search(term) else f"{field}{SEPARATOR}{term}"
+    return "" if CONTROL_RE.search(term) else f"{field}{SEPARATOR}{term}"
 
 
 def read_table(folder: str, segment_id: str) -> TermTable | None:
