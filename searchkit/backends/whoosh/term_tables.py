@@ -263,9 +263,13 @@ class CommitTerms:
     def _tables_of(self, field: str) -> list[TermTable | None]:
         return self._tables if field in FIELDS else self._none
 
-    def _entries_of(self, key: str) -> list[tuple[int, int] | None]:
-        """The key's entry in each segment's table (None where the segment lacks the term or has no table),
-        remembered: a search asks for a term's document frequency, then for its postings."""
+    def _entries_of(self, field: str, term: str) -> list[tuple[int, int] | None]:
+        """The term's entry in each segment's table (None where the segment lacks the term or has no table, and
+        everywhere for a field the tables do not hold), remembered: a search asks for a term's document
+        frequency, then for its postings."""
+        if field not in FIELDS:
+            return self._none
+        key = _key(field, term)
         found = self._entries.get(key)
         if found is None:
             if len(self._entries) >= REMEMBERED_ENTRIES:
@@ -275,10 +279,8 @@ class CommitTerms:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Documents of the commit with the term, deleted ones included (as in Whoosh's idf)."""
-        if field not in FIELDS:
-            return sum(reader.doc_frequency(field, term) for reader, _ in self._leaves)
-        key, total = _key(field, term), 0
-        for (reader, _), table, entry in zip(self._leaves, self._tables, self._entries_of(key)):
+        total = 0
+        for (reader, _), table, entry in zip(self._leaves, self._tables_of(field), self._entries_of(field, term)):
             if table is None:
                 total += reader.doc_frequency(field, term)
             elif entry:
@@ -290,9 +292,8 @@ class CommitTerms:
         each, as int64 and float64 arrays."""
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        tables = self._tables_of(field)
-        entries = self._entries_of(_key(field, term)) if field in FIELDS else self._none
-        for (reader, offset), table, entry in zip(self._leaves, tables, entries):
+        entries = self._entries_of(field, term)
+        for (reader, offset), table, entry in zip(self._leaves, self._tables_of(field), entries):
             if table is None:
                 found: tuple[np.ndarray, np.ndarray] | None = segment_postings(reader, field, term)
             else:
