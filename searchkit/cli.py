@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,9 +113,14 @@ def stopped_by_sigterm() -> Iterator[None]:
 
     def stop_again(failure: Any) -> None:
         """A stop raised while Python runs a weak reference's callback or a finaliser is printed and dropped
-        there, and the work would go on: the signal is sent again, to stop it where it stands next."""
+        there, and the work would go on: the signal is sent again, to stop it where it stands next. It is sent
+        a moment later from another thread: sent from here, its handler would raise inside this hook, where it
+        would be dropped too."""
         if isinstance(failure.exc_value, KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGTERM if isinstance(failure.exc_value, Terminated) else signal.SIGINT)
+            signum = signal.SIGTERM if isinstance(failure.exc_value, Terminated) else signal.SIGINT
+            again = threading.Timer(0.01, os.kill, (os.getpid(), signum))
+            again.daemon = True
+            again.start()
         else:
             unraisable(failure)
 

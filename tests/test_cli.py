@@ -303,3 +303,31 @@ def test_fresh_checkout_search_builds_the_index_first(tmp_path: Path, corpus_dir
     again = run_process("search", "Анкоридж", cwd=tmp_path)
     assert again.returncode == 0
     assert "indexing corpus/ first" not in again.stderr
+
+
+@pytest.mark.parametrize("stop", ["KeyboardInterrupt", "Terminated"])
+def test_a_stop_dropped_in_a_weak_reference_callback_still_stops_the_work(stop: str) -> None:
+    """Ctrl-C or SIGTERM landing while Python runs a weak reference's callback is printed and dropped there;
+    indexing must stop anyway: the signal comes again where the work stands next."""
+    import time
+    import weakref
+
+    from searchkit.cli import Terminated, stopped_by_sigterm
+
+    stopped = Terminated if stop == "Terminated" else KeyboardInterrupt
+
+    class Held:
+        pass
+
+    def interrupted_callback(_: object) -> None:
+        raise stopped()
+
+    deadline = time.monotonic() + 30
+    with pytest.raises(stopped), stopped_by_sigterm():
+        held = Held()
+        watcher = weakref.ref(held, interrupted_callback)
+        del held  # the callback runs and raises; Python drops what it raised
+        assert watcher() is None
+        while time.monotonic() < deadline:  # the work, going on
+            time.sleep(0.001)
+    assert time.monotonic() < deadline
