@@ -38,15 +38,24 @@ def compile_query(context: SearchContext, settings: Settings, text: str, synonym
 
 @dataclass
 class _Run:
+    """A query ranked, its page chosen: the hits are built (their snippets made) only for the run that is shown,
+    as a corrected query is also ranked to weigh it against the typed one."""
+
     tree: Node
     compiled: Compiled
     order: str
-    hits: list[Hit]
+    page: list[tuple[int, float, Document, tuple[str, ...]]]  # rank, score, document, its duplicates' paths
     total: int
     exact: bool
     ranked: tuple[int, ...]  # document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares
     facets: dict[str, dict[str, int]]
     notes: tuple[str, ...]
+
+    def hits(self, context: SearchContext, settings: Settings, snippets: bool) -> list[Hit]:
+        analyzer = get_analyzer(settings.analyzer)
+        highlight = highlight_terms(self.compiled) if snippets else {}
+        return [_hit(analyzer, context.lexicon, rank, score, document, highlight, also)
+                for rank, score, document, also in self.page]
 
 
 def _order(tree: Node, sort: str) -> str:
@@ -57,8 +66,8 @@ def _order(tree: Node, sort: str) -> str:
     return sort if sort != "relevance" or positive_leaves(tree) else "newest"
 
 
-def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, snippets: bool,
-         sort: str, facets: tuple[str, ...], synonyms: Synonyms | None) -> _Run:
+def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, sort: str,
+         facets: tuple[str, ...], synonyms: Synonyms | None) -> _Run:
     tree = parse(text)
     compiler = QueryCompiler(context, settings, synonyms)
     compiled = compiler.compile(tree, text)
@@ -81,12 +90,10 @@ def _run(context: SearchContext, settings: Settings, text: str, limit: int, offs
     if len(page) < offset + limit and len(ranked.docnums) < ranked.total:  # many duplicates: read every match
         every = context.rank(compiled.query, None, order)
         page = _collapsed(every.docnums.tolist(), every.scores.tolist(), offset + limit, facts)
-    analyzer = get_analyzer(settings.analyzer)
-    highlight = highlight_terms(compiled) if snippets else {}
-    hits = [_hit(analyzer, context.lexicon, rank, score, stored(docnum), highlight, also)
-            for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
+    shown = [(rank, score, stored(docnum), also)
+             for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
     notes = (NO_AUTHORS,) if compiler.authors_asked and next(iter(context.terms("author", "")), None) is None else ()
-    return _Run(tree, compiled, order, hits, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
+    return _Run(tree, compiled, order, shown, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
                 ranked.facets, notes)
 
 
@@ -131,7 +138,7 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
         raise SearchkitError(f"no facet {unknown[0]!r}: the facets are {', '.join(FACETS)}")
     started = time.perf_counter()
     try:
-        run: _Run | None = _run(context, settings, text, limit, offset, snippets, sort, facets, synonyms)
+        run: _Run | None = _run(context, settings, text, limit, offset, sort, facets, synonyms)
         error: QueryError | None = None
     except QueryError as problem:
         if not correct:
@@ -141,8 +148,7 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     correction = suggestion = None
     if rewrite is not None:
         try:
-            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, snippets, sort, facets,
-                                            synonyms)
+            alternative: _Run | None = _run(context, settings, rewrite.query, limit, offset, sort, facets, synonyms)
         except QueryError:
             alternative = None
         if alternative is not None:
@@ -161,8 +167,8 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
     plan = QueryPlan(text, searched, correction, suggestion,
                      homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions),
                      synonyms=tuple(run.compiled.synonyms), notes=run.notes)
-    return SearchResults(searched, run.hits, run.total, time.perf_counter() - started, offset, run.exact, plan,
-                         context.generation, run.order, run.facets)
+    return SearchResults(searched, run.hits(context, settings, snippets), run.total, time.perf_counter() - started,
+                         offset, run.exact, plan, context.generation, run.order, run.facets)
 
 
 def _every_match(context: SearchContext, settings: Settings, results: SearchResults, synonyms: Synonyms | None
