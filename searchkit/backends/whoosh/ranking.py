@@ -41,6 +41,9 @@ CACHED_FREQUENCIES = 200_000
 #: Path and keyword filters remembered per commit: which of a field's values each passes.
 CACHED_FILTERS = 256
 
+#: Bytes of score arrays a commit's ranker keeps for its next queries (:class:`_Scratch`).
+SCRATCH_BYTES = 64 << 20
+
 #: Field length bytes (Whoosh stores each document's field length in one byte, logarithmically) → length.
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -63,6 +66,33 @@ def _counted(values: list[str], codes: np.ndarray, in_order: bool = False) -> di
     if not in_order:
         present = present[np.lexsort((present, -counts[present]))]
     return {values[n]: int(counts[n]) for n in present}
+
+
+class _Scratch:
+    """Arrays of one score per document, lent to the evaluation of a query and given back when a node has
+    added its part's scores to its own. A query of a few words needs a dozen such arrays at once; freed
+    together, they are handed back to the system by the C allocator (each is above its threshold for mapping
+    memory of its own, or at the top of its heap beyond its threshold for trimming) and the next ones fault in
+    their pages anew, which costs more than all the arithmetic on them. Kept here, they are reused, zeroed."""
+
+    def __init__(self, size: int, budget: int = SCRATCH_BYTES) -> None:
+        self.size = size
+        self._kept = max(2, budget // max(8 * size, 1))
+        self._free: list[np.ndarray] = []
+
+    def filled(self, value: float) -> np.ndarray:
+        """An array of ``value`` for every document, which the caller owns until it gives it back."""
+        if not self._free:
+            return np.full(self.size, value)
+        scores = self._free.pop()
+        scores.fill(value)
+        return scores
+
+    def give(self, scores: np.ndarray) -> None:
+        """Take back an array no one else refers to (one :meth:`filled` lent, or any fresh one of the size)."""
+        if len(self._free) < self._kept and scores.shape == (self.size,) and scores.dtype == np.float64 and \
+                scores.base is None:
+            self._free.append(scores)
 
 
 @dataclass(frozen=True)
@@ -96,6 +126,7 @@ class ArrayRanker:
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
         self._live = self._live_documents()
+        self._scratch = _Scratch(self.size)
         self._days: np.ndarray | None = None
         self._columns: dict[str, tuple[list[str], np.ndarray]] = {}
         self._wanted: dict[tuple[str, object], np.ndarray] = {}
@@ -109,16 +140,16 @@ class ArrayRanker:
         all of them by each of ``facets``. A query of filters alone matches the documents that pass them, each
         scoring 0."""
         if isinstance(query, cq.Filtered) and query.query is None:
-            scores = np.zeros(self.size)
+            scores = self._scratch.filled(0.0)
             matched = self._passing(query.filters)
             if self._live is not None:
                 matched &= self._live > 0
             matching = np.flatnonzero(matched)
         else:
-            scores = self.dense(query)
+            scores = self._dense(query)
             if self._live is not None:
                 scores *= self._live
-            matching = np.flatnonzero(scores)
+            matching = np.flatnonzero(scores != 0)  # a bool array: flatnonzero of floats is several times slower
         wanted = len(matching) if limit is None else max(0, min(limit, len(matching)))
         if order == "relevance":
             best = self._best(matching, scores, wanted)
@@ -129,7 +160,9 @@ class ArrayRanker:
             newest_first = -days if order == "newest" else days
             best = matching[np.lexsort((matching, -scores[matching], newest_first, ~dated))][:wanted]
         counts = {name: self._facet(name, matching) for name in facets}
-        return Ranked(best, scores[best], len(matching), facets=counts)
+        ranked = Ranked(best, scores[best], len(matching), facets=counts)
+        self._scratch.give(scores)
+        return ranked
 
     @staticmethod
     def _best(matching: np.ndarray, scores: np.ndarray, wanted: int) -> np.ndarray:
@@ -144,51 +177,67 @@ class ArrayRanker:
 
     def dense(self, query: cq.Query) -> np.ndarray:
         """Scores of every document for ``query``, deleted documents included: a fresh array the caller may
-        change."""
+        change and keep."""
+        return self._dense(query).copy()
+
+    def _dense(self, query: cq.Query) -> np.ndarray:
+        """:meth:`dense` in an array lent by the scratch pool: the caller gives it back when done with it."""
+        zeros, give = self._scratch.filled, self._scratch.give
         if isinstance(query, cq.Term):
-            scores = np.zeros(self.size)
+            scores = zeros(0.0)
             found = self.postings(query.field, query.text)
             scores[found.ids] = found.scores
         elif isinstance(query, cq.DisMax):
-            scores = np.zeros(self.size)
+            scores = zeros(0.0)
             for part in query.parts:
                 if isinstance(part, cq.Term):
                     found = self.postings(part.field, part.text)
                     scores[found.ids] = np.maximum(scores[found.ids], found.scores * part.boost)
                 else:
-                    np.maximum(scores, self.dense(part), out=scores)
+                    part_scores = self._dense(part)
+                    np.maximum(scores, part_scores, out=scores)
+                    give(part_scores)
         elif isinstance(query, cq.Or):
-            scores = np.zeros(self.size)
+            scores = zeros(0.0)
             for part in query.parts:
                 if isinstance(part, cq.Term):
                     found = self.postings(part.field, part.text)
                     scores[found.ids] += found.scores * part.boost
                 else:
-                    scores += self.dense(part)
+                    part_scores = self._dense(part)
+                    scores += part_scores
+                    give(part_scores)
         elif isinstance(query, cq.And):
-            scores = np.zeros(self.size)
+            scores = zeros(0.0)
             matched = np.ones(self.size, dtype=bool)
             for part in query.parts:
-                found = self.dense(part)
-                scores += found
-                matched &= found > 0
+                part_scores = self._dense(part)
+                scores += part_scores
+                matched &= part_scores > 0
+                give(part_scores)
             scores[~matched] = 0.0
         elif isinstance(query, cq.AndMaybe):
-            scores = self.dense(query.required)
+            scores = self._dense(query.required)
             matched = scores > 0
-            scores[matched] += self.dense(query.optional)[matched]
+            optional = self._dense(query.optional)
+            scores[matched] += optional[matched]
+            give(optional)
         elif isinstance(query, cq.AndNot):
-            scores = self.dense(query.positive)
-            scores[self.dense(query.negative) > 0] = 0.0
+            scores = self._dense(query.positive)
+            negative = self._dense(query.negative)
+            scores[negative > 0] = 0.0
+            give(negative)
         elif isinstance(query, cq.Filtered):
-            scores = self.dense(query.query) if query.query is not None else np.ones(self.size)
+            scores = self._dense(query.query) if query.query is not None else zeros(1.0)
             scores[~self._passing(query.filters)] = 0.0
         elif isinstance(query, cq.DateRange):
-            return np.where(self._in_range(query), query.boost, 0.0)
+            scores = zeros(0.0)
+            scores[self._in_range(query)] = query.boost
+            return scores
         elif isinstance(query, (cq.Phrase, cq.FormInText, cq.TermNotAmong)):
             return self._whoosh_scores(query)  # its matcher applies its boost
         elif isinstance(query, cq.Nothing):
-            return np.zeros(self.size)
+            return zeros(0.0)
         else:
             raise TypeError(f"not a compiled query: {query!r}")
         if query.boost != 1.0:
@@ -197,7 +246,7 @@ class ArrayRanker:
 
     def _whoosh_scores(self, query: cq.Query) -> np.ndarray:
         """A part matched and scored by Whoosh, one that needs positions."""
-        scores = np.zeros(self.size)
+        scores = self._scratch.filled(0.0)
         whoosh_query = to_whoosh(query)
         for subsearcher, offset in self._searcher.leaf_searchers():
             matcher = whoosh_query.matcher(subsearcher, subsearcher.context(needs_current=True))
@@ -223,7 +272,10 @@ class ArrayRanker:
         if isinstance(alternative, cq.DateRange):
             return self._in_range(alternative)
         if isinstance(alternative, cq.Matching):
-            return self.dense(alternative.query) > 0
+            scores = self._dense(alternative.query)
+            passing = scores > 0
+            self._scratch.give(scores)
+            return passing
         key = (fieldname, alternative)
         passing = self._wanted.get(key)
         if passing is None:
