@@ -292,6 +292,7 @@ class CommitTerms:
         each, as int64 and float64 arrays."""
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
+        offsets: list[int] = []
         entries = self._entries_of(field, term)
         for (reader, offset), table, entry in zip(self._leaves, self._tables_of(field), entries):
             if table is None:
@@ -299,11 +300,18 @@ class CommitTerms:
             else:
                 found = table.postings_at(entry) if entry else None
             if found is not None and len(found[0]):
-                documents.append(found[0].astype(np.int64) + offset)
+                documents.append(found[0])
                 weights.append(found[1])
+                offsets.append(offset)
         if not documents:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(documents), np.concatenate(weights).astype(np.float64)
+        # A common term is in every segment: a few calls over all of them, not a few for each.
+        ids = np.concatenate(documents, dtype=np.int64)
+        if len(offsets) == 1:
+            ids += offsets[0]
+        elif any(offsets):
+            ids += np.repeat(offsets, [len(part) for part in documents])
+        return ids, np.concatenate(weights, dtype=np.float64)
 
     def terms(self, field: str, prefix: str) -> list[str]:
         """The field's terms beginning with ``prefix``, in order."""
