@@ -64,7 +64,7 @@ class Vocabulary:
     def is_word(self, word: str) -> bool:
         return self.known(word) or self.frequency(word) > 0
 
-    def lexicon(self, letter: str) -> list[str]:
+    def lexicon(self, letter: str) -> dict[int, list[str]]:
         return spelling.lexicon_by_first_letter(self.context, "body", letter)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..analysis import Morphology, fold
 from ..backends import SearchContext
@@ -34,20 +34,31 @@ def max_distance(word: str) -> int:
     return 1 if len(word) <= 4 else MAX_DISTANCE
 
 
-def closest_terms(lexicon: Sequence[str], targets: Iterable[str],
+def closest_terms(lexicon: Mapping[int, Sequence[str]], targets: Iterable[str],
                   frequency: Callable[[str], int]) -> list[tuple[str, int, int]]:
-    """(term, distance, doc frequency) of the ``lexicon`` terms close to any of ``targets``, best first. The
-    comparison runs in rapidfuzz's compiled code, which gives up on a term as soon as it is out of reach, and
-    only the close terms are looked up for their frequency: a first letter's share of a large index holds tens
-    of thousands of terms."""
+    """(term, distance, doc frequency) of the ``lexicon`` terms (by length) close to any of ``targets``, best
+    first. Only terms of a length within reach are compared (a distance is at least the difference of the
+    lengths), all targets against them at once in rapidfuzz's compiled code, which gives up on a pair as soon
+    as it is out of reach; only the close terms are looked up for their frequency: a first letter's share of a
+    large index holds tens of thousands of terms."""
+    import numpy as np
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     targets = [t for t in dict.fromkeys(targets) if t]
+    if not targets:
+        return []
+    reach = [max_distance(target) for target in targets]
+    shortest = min(len(t) - d for t, d in zip(targets, reach))
+    longest = max(len(t) + d for t, d in zip(targets, reach))
+    candidates = [term for length in range(shortest, longest + 1) for term in lexicon.get(length, ())]
+    if not candidates:
+        return []
+    distances = process.cdist(targets, candidates, scorer=OSA.distance, score_cutoff=max(reach), dtype=np.int8)
     found: dict[str, int] = {}
-    for target in targets:
-        for term, edits, _ in process.extract_iter(target, lexicon, scorer=OSA.distance,
-                                                   score_cutoff=max_distance(target)):
+    for row, limit in zip(distances, reach):
+        for at in np.flatnonzero(row <= limit).tolist():
+            term, edits = candidates[at], int(row[at])
             if term not in targets and not term.startswith("="):
                 found[term] = min(edits, found.get(term, edits))
     return sorted(((term, d, frequency(term)) for term, d in found.items()),
@@ -87,14 +98,16 @@ def match_case(model: str, word: str) -> str:
 CACHED_LETTERS = 64
 
 
-def lexicon_by_first_letter(context: SearchContext, fieldname: str, letter: str) -> list[str]:
+def lexicon_by_first_letter(context: SearchContext, fieldname: str, letter: str) -> dict[int, list[str]]:
     """The field's terms starting with ``letter`` (their texts only: reading each term's statistics would cost
-    more than comparing it), at most :data:`SCAN`; kept for the commit's later queries."""
-    cached: OrderedDict[str, list[str]] = context.caches.setdefault("lexicons", OrderedDict())
+    more than comparing it), at most :data:`SCAN`, by their length; kept for the commit's later queries."""
+    cached: OrderedDict[str, dict[int, list[str]]] = context.caches.setdefault("lexicons", OrderedDict())
     key = f"{fieldname}:{letter}"
     terms = cached.get(key)
     if terms is None:
-        terms = cached[key] = list(itertools.islice(context.terms(fieldname, letter), SCAN))
+        terms = cached[key] = {}
+        for term in itertools.islice(context.terms(fieldname, letter), SCAN):
+            terms.setdefault(len(term), []).append(term)
         if len(cached) > CACHED_LETTERS:
             cached.popitem(last=False)
     cached.move_to_end(key)
