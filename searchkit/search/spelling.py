@@ -51,7 +51,7 @@ def closest_terms(lexicon: Mapping[int, Sequence[str]], targets: Iterable[str],
     reach = [max_distance(target) for target in targets]
     shortest = min(len(t) - d for t, d in zip(targets, reach))
     longest = max(len(t) + d for t, d in zip(targets, reach))
-    candidates = [term for length in range(shortest, longest + 1) for term in lexicon.get(length, ())]
+    candidates = list(itertools.chain.from_iterable(lexicon.get(length, ()) for length in range(shortest, longest + 1)))
     if not candidates:
         return []
     distances = process.cdist(targets, candidates, scorer=OSA.distance, score_cutoff=max(reach), dtype=np.int8)
@@ -69,16 +69,18 @@ def reinflect(morph: Morphology, typed: str, lemma: str) -> str:
     """``lemma`` in the form of its paradigm closest to the ``typed`` word (its case and number, as written),
     with the typed word's capitalisation; the lemma itself when the morphology has no paradigm for it."""
     folded = fold(typed)
-    typed_tags = [parse.tag for parse in morph.parses(folded)]
+    typed_grammar = {(parse.tag.case, parse.tag.number) for parse in morph.parses(folded)}
     best, best_key = lemma, (distance(folded, lemma, 99), 1)
     for parse in morph.parses(lemma):
         if fold(parse.normal_form) != lemma:
             continue
         for form in parse.lexeme:
             word = fold(form.word)
+            edits = distance(folded, word, 99)
+            if edits > best_key[0]:  # farther than the best so far, whatever its grammar
+                continue
             # Same case and number as some reading of the typed word breaks ties between equally close forms.
-            grammar = any(form.tag.case == tag.case and form.tag.number == tag.number for tag in typed_tags)
-            key = (distance(folded, word, 99), 0 if grammar else 1)
+            key = (edits, 0 if (form.tag.case, form.tag.number) in typed_grammar else 1)
             if key < best_key:
                 best, best_key = word, key
     return match_case(typed, best)
