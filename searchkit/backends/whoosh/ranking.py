@@ -122,7 +122,8 @@ class ArrayRanker:
         self.terms = CommitTerms(self._leaves, folder)
         self._lengths: dict[str, np.ndarray] = {}
         self._average_lengths: dict[str, float] = {}
-        self._postings: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        #: Postings by (field, term), and those of a DisjunctionMax's terms together by its terms.
+        self._postings: OrderedDict[tuple[object, ...], Postings] = OrderedDict()
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
         self._live = self._live_documents()
@@ -189,11 +190,12 @@ class ArrayRanker:
             scores[found.ids] = found.scores
         elif isinstance(query, cq.DisMax):
             scores = zeros(0.0)
+            terms = tuple(part for part in query.parts if isinstance(part, cq.Term))
+            if terms:
+                found = self._postings_together(terms)
+                np.maximum.at(scores, found.ids, found.scores)
             for part in query.parts:
-                if isinstance(part, cq.Term):
-                    found = self.postings(part.field, part.text)
-                    scores[found.ids] = np.maximum(scores[found.ids], found.scores * part.boost)
-                else:
+                if not isinstance(part, cq.Term):
                     part_scores = self._dense(part)
                     np.maximum(scores, part_scores, out=scores)
                     give(part_scores)
@@ -369,14 +371,44 @@ class ArrayRanker:
     def postings(self, fieldname: str, text: str) -> Postings:
         """The term's postings over all segments, deleted documents included (they are masked after scoring)."""
         key = (fieldname, text)
-        cached = self._postings.get(key)
-        if cached is not None:
+        found = self._remembered(key)
+        if found is None:
+            ids, weights = self.terms.postings(fieldname, text)
+            idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
+            found = self._remember(key, Postings(ids, weights, self._bm25(fieldname, idf, ids, weights)))
+        return found
+
+    def _postings_together(self, terms: tuple[cq.Term, ...]) -> Postings:
+        """The postings of all ``terms`` (a DisjunctionMax's, such as a root's hundred), one term's after
+        another's, each scored and multiplied by its term's boost: read and scored in a few NumPy calls for all
+        of them, and remembered as one."""
+        found = self._remembered(terms)
+        if found is None:
+            ids, weights, scores = [], [], []
+            for fieldname in dict.fromkeys(term.field for term in terms):
+                group = [term for term in terms if term.field == fieldname]
+                texts = [term.text for term in group]
+                field_ids, field_weights, counts = self.terms.postings_of(fieldname, texts)
+                idf = np.repeat([bm25_idf(self.size, self.doc_frequency(fieldname, text)) for text in texts], counts)
+                boosts = np.repeat([term.boost for term in group], counts)
+                ids.append(field_ids)
+                weights.append(field_weights)
+                scores.append(self._bm25(fieldname, idf, field_ids, field_weights) * boosts)
+            found = self._remember(terms, Postings(np.concatenate(ids), np.concatenate(weights),
+                                                   np.concatenate(scores)))
+        return found
+
+    def _remembered(self, key: tuple[object, ...]) -> Postings | None:
+        found = self._postings.get(key)
+        if found is not None:
             self._postings.move_to_end(key)
-            return cached
-        ids, weights = self.terms.postings(fieldname, text)
-        found = Postings(ids, weights, self._bm25(fieldname, text, ids, weights) if len(ids) else weights)
+        return found
+
+    def _remember(self, key: tuple[object, ...], found: Postings) -> Postings:
+        """Keep ``found`` for the commit's later queries, the least recently used dropped beyond
+        :data:`CACHED_POSTINGS`."""
         self._postings[key] = found
-        self._cached += len(ids)
+        self._cached += len(found.ids)
         while self._cached > CACHED_POSTINGS and len(self._postings) > 1:
             _, dropped = self._postings.popitem(last=False)
             self._cached -= len(dropped.ids)
@@ -403,10 +435,9 @@ class ArrayRanker:
             weights[present] = found.weights[at[present]]
         return weights
 
-    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Whoosh's ``BM25FScorer``: its idf, average field length (``Searcher.avg_field_length``) and one-byte
-        field lengths."""
-        idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
+    def _bm25(self, fieldname: str, idf: float | np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Whoosh's ``BM25FScorer`` of postings whose term has the idf ``idf`` (or each its own): its average field
+        length (``Searcher.avg_field_length``) and one-byte field lengths."""
         average = self._average_lengths.get(fieldname)
         if average is None:  # Whoosh adds up every segment's total each time
             total = self._reader.field_length(fieldname)

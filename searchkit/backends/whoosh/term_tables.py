@@ -27,7 +27,7 @@ import os
 import re
 import struct
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import marisa_trie
@@ -211,9 +211,10 @@ class TermTable:
         key = _key(field, prefix)
         return [found[len(field) + 1:] for found in self._trie.keys(key)] if key else []
 
-    def terms_with_frequencies(self, field: str, prefix: str) -> list[tuple[str, int]]:
+    def entries(self, field: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+        """The field's terms beginning with ``prefix``, in no particular order, each with its :meth:`entry`."""
         key = _key(field, prefix)
-        return [(found[len(field) + 1:], value[1]) for found, value in self._trie.items(key)] if key else []
+        return [(found[len(field) + 1:], value) for found, value in self._trie.items(key)] if key else []
 
     def agrees_with(self, expected: _Postings) -> bool:
         """Whether the table holds exactly the terms of ``expected`` (a segment's :func:`read_postings`), each
@@ -290,28 +291,36 @@ class CommitTerms:
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The term's document numbers in the commit (ascending, deleted documents included) and its weight in
         each, as int64 and float64 arrays."""
+        ids, weights, _ = self.postings_of(field, [term])
+        return ids, weights
+
+    def postings_of(self, field: str, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """:meth:`postings` of each of ``terms``, one after the other in two arrays, and how many each has: a
+        root stands for a hundred terms, which are read in a few NumPy calls, not a few for each term in each
+        segment."""
         documents: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         offsets: list[int] = []
-        entries = self._entries_of(field, term)
-        for (reader, offset), table, entry in zip(self._leaves, self._tables_of(field), entries):
-            if table is None:
-                found: tuple[np.ndarray, np.ndarray] | None = segment_postings(reader, field, term)
-            else:
-                found = table.postings_at(entry) if entry else None
-            if found is not None and len(found[0]):
-                documents.append(found[0])
-                weights.append(found[1])
-                offsets.append(offset)
+        counts: list[int] = []
+        tables = self._tables_of(field)
+        for term in terms:
+            before = len(documents)
+            for (reader, offset), table, entry in zip(self._leaves, tables, self._entries_of(field, term)):
+                if table is None:
+                    found: tuple[np.ndarray, np.ndarray] | None = segment_postings(reader, field, term)
+                else:
+                    found = table.postings_at(entry) if entry else None
+                if found is not None and len(found[0]):
+                    documents.append(found[0])
+                    weights.append(found[1])
+                    offsets.append(offset)
+            counts.append(sum(len(part) for part in documents[before:]))
         if not documents:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        # A common term is in every segment: a few calls over all of them, not a few for each.
+            return np.zeros(0, dtype=np.int64), np.zeros(0), counts
         ids = np.concatenate(documents, dtype=np.int64)
-        if len(offsets) == 1:
-            ids += offsets[0]
-        elif any(offsets):
+        if any(offsets):
             ids += np.repeat(offsets, [len(part) for part in documents])
-        return ids, np.concatenate(weights, dtype=np.float64)
+        return ids, np.concatenate(weights, dtype=np.float64), counts
 
     def terms(self, field: str, prefix: str) -> list[str]:
         """The field's terms beginning with ``prefix``, in order."""
@@ -321,13 +330,23 @@ class CommitTerms:
         return sorted(found)
 
     def terms_with_frequencies(self, field: str, prefix: str) -> list[tuple[str, int]]:
-        """(term, document frequency) of the field's terms beginning with ``prefix``, in order of the terms."""
+        """(term, document frequency) of the field's terms beginning with ``prefix``, in order of the terms.
+        Where every segment has a table, each term's entries in them are remembered on the way: a root's terms
+        are scanned so, and their postings asked for next."""
         found: dict[str, int] = {}
-        for (reader, _), table in zip(self._leaves, self._tables_of(field)):
-            pairs = table.terms_with_frequencies(field, prefix) if table else \
-                ((term_text(term), info.doc_frequency()) for term, info in reader.iter_prefix(field, prefix))
-            for term, frequency in pairs:
-                found[term] = found.get(term, 0) + frequency
+        tables = self._tables_of(field)
+        located: dict[str, list[tuple[int, int] | None]] = {}
+        for n, ((reader, _), table) in enumerate(zip(self._leaves, tables)):
+            if table is None:
+                for term, info in reader.iter_prefix(field, prefix):
+                    text = term_text(term)
+                    found[text] = found.get(text, 0) + info.doc_frequency()
+                continue
+            for text, entry in table.entries(field, prefix):
+                found[text] = found.get(text, 0) + entry[1]
+                located.setdefault(text, [None] * len(tables))[n] = entry
+        if all(tables) and len(self._entries) + len(located) <= REMEMBERED_ENTRIES:
+            self._entries.update((_key(field, text), entries) for text, entries in located.items())
         return sorted(found.items())
 
 
