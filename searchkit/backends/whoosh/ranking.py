@@ -374,8 +374,8 @@ class ArrayRanker:
         found = self._remembered(key)
         if found is None:
             ids, weights = self.terms.postings(fieldname, text)
-            idf = bm25_idf(self.size, self.doc_frequency(fieldname, text))
-            found = self._remember(key, Postings(ids, weights, self._bm25(fieldname, idf, ids, weights)))
+            scores = self._bm25(fieldname, self._idf(fieldname, text), ids, weights) if len(ids) else weights
+            found = self._remember(key, Postings(ids, weights, scores))
         return found
 
     def _postings_together(self, terms: tuple[cq.Term, ...]) -> Postings:
@@ -389,7 +389,8 @@ class ArrayRanker:
                 group = [term for term in terms if term.field == fieldname]
                 texts = [term.text for term in group]
                 field_ids, field_weights, counts = self.terms.postings_of(fieldname, texts)
-                idf = np.repeat([bm25_idf(self.size, self.doc_frequency(fieldname, text)) for text in texts], counts)
+                idf = np.repeat([self._idf(fieldname, text) if count else 0.0 for text, count in zip(texts, counts)],
+                                counts)
                 boosts = np.repeat([term.boost for term in group], counts)
                 ids.append(field_ids)
                 weights.append(field_weights)
@@ -397,6 +398,9 @@ class ArrayRanker:
             found = self._remember(terms, Postings(np.concatenate(ids), np.concatenate(weights),
                                                    np.concatenate(scores)))
         return found
+
+    def _idf(self, fieldname: str, text: str) -> float:
+        return bm25_idf(self.size, self.doc_frequency(fieldname, text))
 
     def _remembered(self, key: tuple[object, ...]) -> Postings | None:
         found = self._postings.get(key)
