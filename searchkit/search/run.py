@@ -38,24 +38,46 @@ def compile_query(context: SearchContext, settings: Settings, text: str, synonym
 
 @dataclass
 class _Run:
-    """A query ranked, its page chosen: the hits are built (their snippets made) only for the run that is shown,
-    as a corrected query is also ranked to weigh it against the typed one."""
+    """A query ranked. Its page (the documents read, exact duplicates folded, snippets made) is built only for
+    the run that is shown, as a corrected query is also ranked to weigh it against the typed one."""
 
     tree: Node
     compiled: Compiled
     order: str
-    page: list[tuple[int, float, Document, tuple[str, ...]]]  # rank, score, document, its duplicates' paths
-    total: int
-    exact: bool
-    ranked: tuple[int, ...]  # document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares
-    facets: dict[str, dict[str, int]]
+    ranked: Ranked
     notes: tuple[str, ...]
 
-    def hits(self, context: SearchContext, settings: Settings, snippets: bool) -> list[Hit]:
+    @property
+    def total(self) -> int:
+        return self.ranked.total
+
+    @property
+    def sample(self) -> tuple[int, ...]:
+        """Document numbers of the best HOMONYM_SAMPLE hits, for the readings' shares."""
+        return tuple(self.ranked.docnums[:HOMONYM_SAMPLE].tolist())
+
+    def hits(self, context: SearchContext, settings: Settings, limit: int, offset: int, snippets: bool) -> list[Hit]:
+        read: dict[int, Document] = {}  # the documents read so far: folding duplicates reads those it shows
+
+        def stored(docnum: int) -> Document:
+            document = read.get(docnum)
+            if document is None:
+                document = read[docnum] = context.stored(docnum)
+            return document
+
+        def facts(docnum: int) -> tuple[str, str]:
+            document = stored(docnum)
+            return document.hash, document.path
+
+        ranked = self.ranked
+        page = _collapsed(ranked.docnums.tolist(), ranked.scores.tolist(), offset + limit, facts)
+        if len(page) < offset + limit and len(ranked.docnums) < ranked.total:  # many duplicates: read every match
+            every = context.rank(self.compiled.query, None, self.order)
+            page = _collapsed(every.docnums.tolist(), every.scores.tolist(), offset + limit, facts)
         analyzer = get_analyzer(settings.analyzer)
         highlight = highlight_terms(self.compiled) if snippets else {}
-        return [_hit(analyzer, context.lexicon, rank, score, document, highlight, also)
-                for rank, score, document, also in self.page]
+        return [_hit(analyzer, context.lexicon, rank, score, stored(docnum), highlight, also)
+                for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
 
 
 def _order(tree: Node, sort: str) -> str:
@@ -68,33 +90,15 @@ def _order(tree: Node, sort: str) -> str:
 
 def _run(context: SearchContext, settings: Settings, text: str, limit: int, offset: int, sort: str,
          facets: tuple[str, ...], synonyms: Synonyms | None) -> _Run:
+    """The query ranked, enough of it for the page ``offset`` to ``offset + limit`` with duplicates folded."""
     tree = parse(text)
     compiler = QueryCompiler(context, settings, synonyms)
     compiled = compiler.compile(tree, text)
     order = _order(tree, sort)
     ranked = context.rank(compiled.query, max(2 * (offset + limit) + DUPLICATES_READ_AHEAD, HOMONYM_SAMPLE), order,
                           facets)
-    read: dict[int, Document] = {}  # the documents read so far: folding duplicates reads those it shows
-
-    def stored(docnum: int) -> Document:
-        document = read.get(docnum)
-        if document is None:
-            document = read[docnum] = context.stored(docnum)
-        return document
-
-    def facts(docnum: int) -> tuple[str, str]:
-        document = stored(docnum)
-        return document.hash, document.path
-
-    page = _collapsed(ranked.docnums.tolist(), ranked.scores.tolist(), offset + limit, facts)
-    if len(page) < offset + limit and len(ranked.docnums) < ranked.total:  # many duplicates: read every match
-        every = context.rank(compiled.query, None, order)
-        page = _collapsed(every.docnums.tolist(), every.scores.tolist(), offset + limit, facts)
-    shown = [(rank, score, stored(docnum), also)
-             for rank, (docnum, score, also) in enumerate(page[offset:], start=offset + 1)]
     notes = (NO_AUTHORS,) if compiler.authors_asked and next(iter(context.terms("author", "")), None) is None else ()
-    return _Run(tree, compiled, order, shown, ranked.total, ranked.exact, tuple(ranked.docnums[:HOMONYM_SAMPLE].tolist()),
-                ranked.facets, notes)
+    return _Run(tree, compiled, order, ranked, notes)
 
 
 def _collapsed(docnums: list[int], scores: list[float], wanted: int, facts: Callable[[int], tuple[str, str]]
@@ -165,10 +169,11 @@ def search(context: SearchContext, settings: Settings, text: str, limit: int = 1
         raise error
     searched = correction.query if correction else text
     plan = QueryPlan(text, searched, correction, suggestion,
-                     homonyms(context, settings.analyzer, run.tree, run.ranked), tuple(run.compiled.expansions),
+                     homonyms(context, settings.analyzer, run.tree, run.sample), tuple(run.compiled.expansions),
                      synonyms=tuple(run.compiled.synonyms), notes=run.notes)
-    return SearchResults(searched, run.hits(context, settings, snippets), run.total, time.perf_counter() - started,
-                         offset, run.exact, plan, context.generation, run.order, run.facets)
+    hits = run.hits(context, settings, limit, offset, snippets)
+    return SearchResults(searched, hits, run.total, time.perf_counter() - started, offset, run.ranked.exact, plan,
+                         context.generation, run.order, run.ranked.facets)
 
 
 def _every_match(context: SearchContext, settings: Settings, results: SearchResults, synonyms: Synonyms | None
