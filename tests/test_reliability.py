@@ -104,11 +104,17 @@ def test_sigkill_at_random_moments_loses_nothing_committed_and_a_rerun_completes
     with Index.open(index) as ix:  # its stale lock does not block the next run, which completes the job
         assert ix.index_path(folder, processes=1).skipped == []
     assert check_index(index, range(1)) == {0: FILES}
+    write_folder(folder, 1)  # an update run to its end, timed, so that the kills below land inside a run here
+    process = start_indexer(index, folder)
+    started = time.monotonic()
+    assert process.wait(timeout=600) == 0
+    run_seconds = time.monotonic() - started
+    assert check_index(index, range(2)) == {1: FILES}
     updated_when_killed = []
-    for version in range(1, KILLS + 1):
+    for version in range(2, KILLS + 2):
         write_folder(folder, version)  # every file changes: each run replaces every document
         process = start_indexer(index, folder)
-        time.sleep(moments.uniform(0.0, 0.6))
+        time.sleep(moments.uniform(0.0, run_seconds))
         process.send_signal(signal.SIGKILL)
         process.wait()
         counts = check_index(index, range(version + 1))
@@ -117,7 +123,7 @@ def test_sigkill_at_random_moments_loses_nothing_committed_and_a_rerun_completes
     assert len(set(updated_when_killed)) > 3, updated_when_killed  # kills landed at different stages
     with Index.open(index) as ix:
         assert ix.index_path(folder, processes=1).skipped == []
-    assert check_index(index, range(KILLS + 1)) == {KILLS: FILES}
+    assert check_index(index, range(KILLS + 2)) == {KILLS + 1: FILES}
 
 
 def test_searches_see_complete_commits_while_another_process_indexes(tmp_path):
