@@ -19,22 +19,64 @@ from the same documents when missing).
 paragraphs left out), written to a JSON Lines file beside the index and indexed from it.
     python benchmarks/first_pass.py --cluster opensearch://127.0.0.1:9200/searchkit-63k --runs 3
 
+tantivy and SQLite FTS5 (``quality.py``'s peers, indexes built beside the index from the same documents) are
+measured in the same turns, top 10 without snippets, which they do not make.
+
 Figures are printed and written to ``benchmarks/results/first_pass.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from common import REPO, median, plain_query, source_fingerprint, write_json
+from common import REPO, median, plain_query, read_jsonl, source_fingerprint, write_json
 from large_index import add_first_pass_arguments, open_large_index, p95, sources_and_questions
+
+
+#: Engines measured beside searchkit and Whoosh, top 10 without snippets (they have none): the indexes of
+#: ``quality.py``'s peers, built from the same documents.
+PEERS = ("tantivy", "fts5")
+
+
+def peer_engine(name: str) -> Any:
+    import quality
+
+    return quality.tantivy_engine() if name == "tantivy" else quality.fts5_engine(stemmed=False)
+
+
+def peer_folder(index: Path, name: str) -> Path:
+    return index.with_name(f"{index.name}-{name}")
+
+
+def build_peers(index: Path, sources: list[Path]) -> list[str]:
+    """The peers' indexes beside ``index`` (built from ``sources`` when missing); the names of those installed."""
+    import quality
+
+    built = []
+    for name in PEERS:
+        try:
+            engine = peer_engine(name)
+        except quality.Skipped as reason:
+            print(f"{name}: skipped ({reason})")
+            continue
+        folder = peer_folder(index, name)
+        if not (folder / "built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            engine.build([record for path in sources for record in read_jsonl(path)], folder)
+            (folder / "built").touch()
+        built.append(name)
+    return built
 
 
 def child(engine: str, index: Path | str, queries: list[str]) -> None:
@@ -45,6 +87,10 @@ def child(engine: str, index: Path | str, queries: list[str]) -> None:
         from query_speed import whoosh_index, whoosh_searchers
 
         _, search = whoosh_searchers(whoosh_index(index.with_name(index.name + "-whoosh"), []))
+    elif engine in PEERS:
+        assert isinstance(index, Path)
+        searcher = contextlib.ExitStack()  # open until the process ends
+        search = searcher.enter_context(peer_engine(engine).searcher(peer_folder(index, engine), 10))
     else:
         from searchkit import Index
 
@@ -114,10 +160,14 @@ def main() -> None:
     from query_speed import whoosh_index
 
     whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
+    peers = build_peers(args.index, sources)
     trees = [path.resolve() for path in args.source or [REPO]]
     measured: dict[str, list[list[list[float]]]] = {"whoosh": []}
     for _ in range(args.runs):
         measured["whoosh"].append(run_child("whoosh", REPO, args.index, len(queries), args.shared))
+        for peer in peers:
+            measured.setdefault(f"{peer} (no snippets)", []).append(run_child(peer, REPO, args.index, len(queries),
+                                                                              args.shared))
         for tree in trees:
             measured.setdefault(str(tree), []).append(run_child("searchkit", tree, args.index, len(queries),
                                                                  args.shared))
