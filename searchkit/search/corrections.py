@@ -29,6 +29,7 @@ from ..settings import AnalyzerSettings
 from . import layout, spelling, translit
 from . import query as ast
 from .plan import Rewrite, WordChange
+from .remembered import remembered
 
 LAYOUT, TRANSLITERATION, SPELLING = "layout", "transliteration", "spelling"
 
@@ -103,6 +104,8 @@ def _layout_variants(word: str) -> list[str]:
 TRANSLITERATION_GAIN = 2
 #: Shorter words are not spelling-corrected: too many words are one letter away.
 MIN_SPELLING_CHARS = 4
+#: Words whose spelling suggestion a commit remembers.
+CACHED_SPELLINGS = 4096
 
 
 def fix_word(vocabulary: Vocabulary, word: str) -> tuple[str, str, bool] | None:
@@ -143,7 +146,13 @@ def fix_word(vocabulary: Vocabulary, word: str) -> tuple[str, str, bool] | None:
 
 
 def suggest_spelling(vocabulary: Vocabulary, word: str) -> str | None:
-    """The index word closest to ``word``, re-inflected like it; None if none is within reach."""
+    """The index word closest to ``word``, re-inflected like it; None if none is within reach. Remembered for
+    the commit: a name the index lacks comes back in query after query."""
+    return remembered(vocabulary.context, "spelling", (vocabulary.analyzer.settings, word),
+                      lambda: _closest_word(vocabulary, word), CACHED_SPELLINGS)
+
+
+def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
     analysed = vocabulary.analyzer.word(word)
     folded = analysed.folded
     targets = [folded, *analysed.lemmas]

@@ -10,11 +10,11 @@ its paradigm closest to what was typed: «встечей» → *встреча* 
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..analysis import Morphology, fold
 from ..backends import SearchContext
+from .remembered import remembered
 
 MAX_DISTANCE = 2
 #: Index terms with the same first letter examined per word at most, so a large index answers quickly.
@@ -103,14 +103,10 @@ CACHED_LETTERS = 64
 def lexicon_by_first_letter(context: SearchContext, fieldname: str, letter: str) -> dict[int, list[str]]:
     """The field's terms starting with ``letter`` (their texts only: reading each term's statistics would cost
     more than comparing it), at most :data:`SCAN`, by their length; kept for the commit's later queries."""
-    cached: OrderedDict[str, dict[int, list[str]]] = context.caches.setdefault("lexicons", OrderedDict())
-    key = f"{fieldname}:{letter}"
-    terms = cached.get(key)
-    if terms is None:
-        terms = cached[key] = {}
+    def by_length() -> dict[int, list[str]]:
+        terms: dict[int, list[str]] = {}
         for term in itertools.islice(context.terms(fieldname, letter), SCAN):
             terms.setdefault(len(term), []).append(term)
-        if len(cached) > CACHED_LETTERS:
-            cached.popitem(last=False)
-    cached.move_to_end(key)
-    return terms
+        return terms
+
+    return remembered(context, "lexicons", (fieldname, letter), by_length, CACHED_LETTERS)
