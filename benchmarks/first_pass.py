@@ -14,6 +14,7 @@ from the same documents when missing).
     python benchmarks/first_pass.py --runs 3
     python benchmarks/first_pass.py --source /tmp/before --source . --runs 3
     python benchmarks/first_pass.py --paragraphs 6000 --index /tmp/searchkit-6k --runs 3
+    python benchmarks/first_pass.py --source /tmp/before --source . --profile    # a first pass under cProfile
 
 ``--paragraphs N`` measures instead on an index of the first N RusLit paragraphs alone (the questions' own
 paragraphs left out), written to a JSON Lines file beside the index and indexed from it.
@@ -29,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import itertools
 import json
 import os
+import pstats
 import shutil
 import subprocess
 import sys
@@ -42,6 +45,9 @@ from typing import Any
 from common import REPO, median, plain_query, read_jsonl, source_fingerprint, write_json
 from large_index import add_first_pass_arguments, open_large_index, p95, sources_and_questions
 
+
+#: The entries of a profile printed, the most time (with what they call) first.
+PROFILE_ENTRIES = 40
 
 #: Engines measured beside searchkit and Whoosh, top 10 without snippets (they have none): the indexes of
 #: ``quality.py``'s peers, built from the same documents.
@@ -79,9 +85,10 @@ def build_peers(index: Path, sources: list[Path]) -> list[str]:
     return built
 
 
-def child(engine: str, index: Path | str, queries: list[str]) -> None:
-    """One fresh process: the queries once each, then again; prints both lists of latencies (ms) as JSON.
-    ``index``: a folder, or a cluster location (searchkit only)."""
+def child(engine: str, index: Path | str, queries: list[str], profile: bool = False) -> None:
+    """One fresh process: the queries once each, then again; prints both lists of latencies (ms) as JSON. With
+    ``profile``, the first pass alone, under cProfile, whose entries it prints instead. ``index``: a folder, or
+    a cluster location (searchkit only)."""
     if engine == "whoosh":
         assert isinstance(index, Path)
         from query_speed import whoosh_index, whoosh_searchers
@@ -96,6 +103,11 @@ def child(engine: str, index: Path | str, queries: list[str]) -> None:
 
         ix = Index.open(index)
         search = ix.search
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [search(query) for query in queries])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(PROFILE_ENTRIES)
+        return
     passes = []
     for _ in range(2):
         times = []
@@ -107,17 +119,19 @@ def child(engine: str, index: Path | str, queries: list[str]) -> None:
     print(json.dumps(passes))
 
 
-def run_child(engine: str, source: Path, index: Path | str, count: int, shared: str | None) -> list[list[float]]:
-    """:func:`child` in a fresh process with the ``searchkit`` package of ``source``; ``index``: a folder, or
-    a cluster location (a ``str``)."""
+def run_child(engine: str, source: Path, index: Path | str, count: int, shared: str | None,
+              profile: bool = False) -> Any:
+    """:func:`child` in a fresh process with the ``searchkit`` package of ``source``: its latencies, or with
+    ``profile`` the text of its profile; ``index``: a folder, or a cluster location (a ``str``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(REPO / "benchmarks")])}
     where = ["--cluster", index] if isinstance(index, str) else ["--index", str(index)]
     command = [sys.executable, __file__, "--child", engine, *where, "--queries", str(count)]
     command += ["--shared", shared] if shared else []
+    command += ["--profile"] if profile else []
     completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=source)
     if completed.returncode:
         raise SystemExit(f"{engine} in {source} failed:\n{completed.stderr}")
-    return json.loads(completed.stdout)
+    return completed.stdout if profile else json.loads(completed.stdout)
 
 
 def first_lines(source: Path, count: int, path: Path) -> Path:
@@ -146,13 +160,15 @@ def main() -> None:
                         help="index the first N RusLit paragraphs alone instead (give another --index)")
     parser.add_argument("--cluster", metavar="opensearch://HOST:PORT/NAME",
                         help="also this checkout's searchkit with the index on a cluster (built there if missing)")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead, one first pass of searchkit per --source under cProfile: its entries")
     args = parser.parse_args()
     sources, questions = sources_and_questions(args.shared)
     queries = [plain_query(question["text"]) for question in questions[:args.queries]]
     if args.paragraphs:
         sources = [first_lines(sources[0], args.paragraphs, args.index.with_name(args.index.name + ".jsonl"))]
     if args.child:
-        child(args.child, args.cluster or args.index, queries)
+        child(args.child, args.cluster or args.index, queries, args.profile)
         return
     open_large_index(args.index, sources).close()
     if args.cluster:
@@ -162,6 +178,10 @@ def main() -> None:
     whoosh_index(args.index.with_name(args.index.name + "-whoosh"), sources)
     peers = build_peers(args.index, sources)
     trees = [path.resolve() for path in args.source or [REPO]]
+    if args.profile:
+        for tree in trees:
+            print(f"{tree}:\n{run_child('searchkit', tree, args.index, len(queries), args.shared, profile=True)}")
+        return
     measured: dict[str, list[list[list[float]]]] = {"whoosh": []}
     for _ in range(args.runs):
         measured["whoosh"].append(run_child("whoosh", REPO, args.index, len(queries), args.shared))
