@@ -71,11 +71,12 @@ def match_words(text: str, match: Callable[[str], _Match | None]) -> list[tuple[
     return _located(text, text, matched)
 
 
-def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
+def match_forms(text: str, forms: Mapping[str, _Match], positions: bool = True) -> list[tuple[Word, _Match]]:
     """:func:`match_words` for ``match`` looking each word's folded form up in ``forms`` (a few forms, those of
     a query's terms): where the text folds word for word by lower-casing
     (:func:`~searchkit.analysis.normalize.lowered`, most texts), each form is looked for in it, and the text is
-    never split into words."""
+    never split into words. Without ``positions`` the words found there are not counted up to each match (a
+    snippet needs none), and their positions are 0."""
     def folded_match(surface: str) -> _Match | None:
         return forms.get(fold(surface))
 
@@ -90,10 +91,11 @@ def match_forms(text: str, forms: Mapping[str, _Match]) -> list[tuple[Word, _Mat
     if max(map(len, folded_text.split())) > MAX_WORD_CHARS and \
             any(len(word) > MAX_WORD_CHARS for word in WORD_RE.findall(folded_text)):
         return match_words(text, folded_match)
-    return _located(text, folded_text, present)
+    return _located(text, folded_text, present, positions)
 
 
-def _located(text: str, searched: str, matched: Mapping[str, _Match]) -> list[tuple[Word, _Match]]:
+def _located(text: str, searched: str, matched: Mapping[str, _Match], positions: bool = True
+             ) -> list[tuple[Word, _Match]]:
     """The words of ``text`` that are ``matched`` (the words of ``searched``, which is ``text`` character for
     character, are ``matched``'s keys), found in ``searched``, as :func:`match_words` gives them where no word is
     too long to index."""
@@ -108,9 +110,9 @@ def _located(text: str, searched: str, matched: Mapping[str, _Match]) -> list[tu
             start = searched.find(surface, start + 1)
     located, position, counted_to = [], 0, 0
     for start, end, surface in sorted(found, key=lambda where: (where[0], -where[1])):  # the longer first
-        # Every piece of a word takes one position, so a word's position is the number of pieces before it.
-        position += len(_PIECE_RE.findall(searched, counted_to, start))
-        counted_to = start
+        if positions:  # every piece of a word takes one position: a word's is the number of pieces before it
+            position += len(_PIECE_RE.findall(searched, counted_to, start))
+            counted_to = start
         located.append((Word(text[start:end], start, end, position), matched[surface]))
     return _without_overlaps(located)
 

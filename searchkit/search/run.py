@@ -249,8 +249,9 @@ def marked_document(context: SearchContext, settings: Settings, doc_id: str,
 
 def _hit(analyzer: Analyzer, lexicon: Lexicon | None, rank: int, score: float, document: Document,
          highlight: dict[str, set[str]], duplicates: tuple[str, ...]) -> Hit:
-    body_matches = find_matches(analyzer, document.body, highlight["body"], lexicon) if highlight.get("body") else []
-    title_matches = find_matches(analyzer, document.title, highlight["title"], lexicon) \
+    body_matches = find_matches(analyzer, document.body, highlight["body"], lexicon, positions=False) \
+        if highlight.get("body") else []
+    title_matches = find_matches(analyzer, document.title, highlight["title"], lexicon, positions=False) \
         if highlight.get("title") else []
     return Hit(rank=rank, score=score, id=document.id, title=document.title, date=document.date,
                path=document.path, format=document.format,

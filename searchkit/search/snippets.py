@@ -69,16 +69,18 @@ class Snippet:
         return (f"{ELLIPSIS} " if self.cut_before else "") + text + (f" {ELLIPSIS}" if self.cut_after else "")
 
 
-def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str], lexicon: Lexicon | None = None
-                 ) -> list[Span]:
+def find_matches(analyzer: Analyzer, text: str, terms: Iterable[str], lexicon: Lexicon | None = None,
+                 positions: bool = True) -> list[Span]:
     """Every word of ``text`` one of whose terms (the index's analysis of the word,
     :meth:`~searchkit.analysis.WordTerms.match`) is in ``terms``, longest first where words overlap (a compound
     and its parts). With the ``lexicon`` of the index ``text`` is stored in, its words are looked up among the
-    forms of the collection that have one of the terms, not analysed."""
+    forms of the collection that have one of the terms, not analysed. Without ``positions`` (a snippet's
+    matches) the spans' positions may be left None, when telling them would cost more words to count."""
     wanted = frozenset(terms)
     forms = wanted_forms(analyzer, lexicon, wanted) if lexicon is not None else None
     if forms is not None:
-        return [Span(word.start, word.end, term, word.position) for word, term in match_forms(text, forms)]
+        return [Span(word.start, word.end, term, word.position if positions else None)
+                for word, term in match_forms(text, forms, positions)]
     may_match = may_have(analyzer.morphology, wanted)
     analysed = analyzer.word
     # A shown document is looked at anew for every query: each distinct form once, analysed only if it may be a
