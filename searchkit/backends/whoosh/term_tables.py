@@ -335,7 +335,7 @@ class CommitTerms:
         are scanned so, and their postings asked for next."""
         found: dict[str, int] = {}
         tables = self._tables_of(field)
-        located: dict[str, list[tuple[int, int] | None]] = {}
+        located: dict[str, list[tuple[int, int] | None]] | None = {} if all(tables) else None
         for n, ((reader, _), table) in enumerate(zip(self._leaves, tables)):
             if table is None:
                 for term, info in reader.iter_prefix(field, prefix):
@@ -344,8 +344,9 @@ class CommitTerms:
                 continue
             for text, entry in table.entries(field, prefix):
                 found[text] = found.get(text, 0) + entry[1]
-                located.setdefault(text, [None] * len(tables))[n] = entry
-        if all(tables) and len(self._entries) + len(located) <= REMEMBERED_ENTRIES:
+                if located is not None:
+                    located.setdefault(text, [None] * len(tables))[n] = entry
+        if located is not None and len(self._entries) + len(located) <= REMEMBERED_ENTRIES:
             self._entries.update((_key(field, text), entries) for text, entries in located.items())
         return sorted(found.items())
 
