@@ -69,6 +69,7 @@ def build_peers(index: Path, sources: list[Path]) -> list[str]:
     import quality
 
     built = []
+    records: list[dict[str, Any]] = []  # read once, for the first peer that needs building
     for name in PEERS:
         try:
             engine = peer_engine(name)
@@ -79,7 +80,8 @@ def build_peers(index: Path, sources: list[Path]) -> list[str]:
         if not (folder / "built").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            engine.build([record for path in sources for record in read_jsonl(path)], folder)
+            records = records or [record for path in sources for record in read_jsonl(path)]
+            engine.build(records, folder)
             (folder / "built").touch()
         built.append(name)
     return built
